@@ -1,0 +1,92 @@
+app_name = "o2c_extension"
+app_title = "O2C Extension"
+app_publisher = "o2c_extension developers"
+app_description = "Scheduling agreements, credit holds and automated collections for ERPNext v15"
+app_email = "o2c@example.com"
+app_license = "MIT"
+required_apps = ["frappe/erpnext"]  # "org/repo" form: resolved without a network lookup
+
+# Install / uninstall
+# ------------------
+after_install = "o2c_extension.setup.install.after_install"
+after_migrate = "o2c_extension.setup.install.after_migrate"
+before_uninstall = "o2c_extension.setup.install.before_uninstall"
+
+# Roles ship as fixtures so `bench migrate` keeps them in step with the app.
+fixtures = [
+	{
+		"dt": "Role",
+		"filters": [["name", "in", ["Credit Controller", "Collections Agent", "Collections Manager"]]],
+	},
+]
+
+# Desk form scripts on ERPNext doctypes
+# -------------------------------------
+doctype_js = {
+	"Quotation": "public/js/quotation.js",
+	"Sales Order": "public/js/sales_order.js",
+	"Delivery Note": "public/js/delivery_note.js",
+	"Sales Invoice": "public/js/sales_invoice.js",
+	"Customer": "public/js/customer.js",
+}
+
+# Document events
+# ---------------
+# Each capability keeps its handlers in its own `events.py`; this table only wires them.
+doc_events = {
+	"Quotation": {
+		"validate": "o2c_extension.credit_control.events.quotation_validate",
+	},
+	"Sales Order": {
+		"validate": "o2c_extension.scheduling.events.sales_order_validate",
+		"before_submit": "o2c_extension.credit_control.events.sales_order_before_submit",
+		"on_submit": [
+			"o2c_extension.scheduling.events.sales_order_on_submit",
+			"o2c_extension.credit_control.events.sales_order_on_submit",
+		],
+		"on_cancel": [
+			"o2c_extension.scheduling.events.sales_order_on_cancel",
+			"o2c_extension.credit_control.events.sales_order_on_cancel",
+		],
+		"on_update_after_submit": "o2c_extension.scheduling.events.sales_order_on_update_after_submit",
+	},
+	"Delivery Note": {
+		"before_submit": "o2c_extension.credit_control.events.delivery_note_before_submit",
+		"on_submit": "o2c_extension.scheduling.events.delivery_note_on_submit",
+		"on_cancel": "o2c_extension.scheduling.events.delivery_note_on_cancel",
+	},
+	"Sales Invoice": {
+		"before_submit": "o2c_extension.credit_control.events.sales_invoice_before_submit",
+		"on_submit": [
+			"o2c_extension.scheduling.events.sales_invoice_on_submit",
+			"o2c_extension.collections.events.sales_invoice_on_submit",
+			"o2c_extension.credit_control.events.payment_on_submit",
+		],
+		"on_cancel": [
+			"o2c_extension.scheduling.events.sales_invoice_on_cancel",
+			"o2c_extension.collections.events.sales_invoice_on_cancel",
+		],
+	},
+	"Payment Entry": {
+		"on_submit": [
+			"o2c_extension.collections.events.payment_on_submit",
+			"o2c_extension.credit_control.events.payment_on_submit",
+		],
+		"on_cancel": "o2c_extension.collections.events.payment_on_cancel",
+	},
+	"Journal Entry": {
+		"on_submit": [
+			"o2c_extension.collections.events.payment_on_submit",
+			"o2c_extension.credit_control.events.payment_on_submit",
+		],
+		"on_cancel": "o2c_extension.collections.events.payment_on_cancel",
+	},
+}
+
+# Scheduled tasks
+# ---------------
+# One hourly tick; it starts each capability's daily job at the hour set in O2C Settings,
+# once per day (see order_to_cash/scheduler.py).
+scheduler_events = {
+	"hourly": ["o2c_extension.order_to_cash.scheduler.run_daily_jobs"],
+}

@@ -1,0 +1,1 @@
+// o2c_extension: desk additions on ERPNext forms

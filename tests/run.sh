@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs o2c_extension's whole test suite against a real site of a Frappe v15 bench with ERPNext.
+#
+#   O2C_BENCH      path of the bench            (default: /home/frappe/frappe-bench)
+#   O2C_TEST_SITE  site the tests run on         (default: o2c-test.localhost)
+#
+# It brings this checkout's code into the bench (apps/o2c_extension), creates the test site if it
+# does not exist yet (ERPNext + o2c_extension; needs `root_password` in common_site_config.json),
+# migrates it and runs pytest over tests/ (pure unit tests and integration tests on the site).
+# Extra arguments go to pytest, e.g. `bash tests/run.sh -k credit -x`.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="${O2C_BENCH:-/home/frappe/frappe-bench}"
+SITE="${O2C_TEST_SITE:-o2c-test.localhost}"
+
+if [ ! -x "$BENCH/env/bin/python" ] || [ ! -d "$BENCH/apps/erpnext" ]; then
+	echo "o2c_extension tests: no Frappe bench with ERPNext at $BENCH (set O2C_BENCH to your bench's path)" >&2
+	exit 1
+fi
+
+OWNER="$(stat -c %U "$BENCH")"
+# bench refuses to run as root: run everything as the bench's owner.
+as_owner() {
+	if [ "$(id -un)" = "$OWNER" ]; then "$@"; else runuser -u "$OWNER" -- "$@"; fi
+}
+in_bench() { as_owner bash -c "cd '$BENCH' && $*"; }
+bench_cmd() { in_bench "PATH=\"\$HOME/bench-cli/bin:\$HOME/.local/bin:\$PATH\" bench $*"; }
+
+# 1. this checkout's code into the bench
+APP_DIR="$BENCH/apps/o2c_extension"
+if [ "$(realpath -m "$APP_DIR")" != "$(realpath "$REPO")" ]; then
+	rm -rf "$APP_DIR"
+	mkdir -p "$APP_DIR"
+	rsync -a --delete --exclude .git --exclude __pycache__ "$REPO/" "$APP_DIR/"
+	chown -R "$OWNER": "$APP_DIR"
+fi
+in_bench "env/bin/python -m pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e apps/o2c_extension"
+in_bench "env/bin/python -c 'import pytest, hypothesis' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis"
+in_bench "grep -qx o2c_extension sites/apps.txt || printf '\no2c_extension\n' >> sites/apps.txt; sed -i '/^\$/d' sites/apps.txt"
+
+# 2. the test site: created once (about two minutes), then migrated on every run
+if [ ! -f "$BENCH/sites/$SITE/site_config.json" ]; then
+	echo "o2c_extension tests: creating test site $SITE"
+	bench_cmd "new-site '$SITE' --admin-password admin --install-app erpnext"
+	bench_cmd "--site '$SITE' execute erpnext.setup.utils.before_tests"
+fi
+if ! in_bench "env/bin/python -c \"import frappe; frappe.init(site='$SITE', sites_path='sites'); frappe.connect(); import sys; sys.exit(0 if 'o2c_extension' in frappe.get_installed_apps() else 1)\"" 2>/dev/null; then
+	bench_cmd "--site '$SITE' install-app o2c_extension"
+fi
+bench_cmd "--site '$SITE' migrate" >/dev/null
+echo "o2c_extension tests: bench $BENCH, site $SITE migrated"
+
+# 3. the suite
+as_owner env O2C_BENCH="$BENCH" O2C_TEST_SITE="$SITE" bash -c \
+	"cd '$BENCH/sites' && '$BENCH/env/bin/python' -m pytest '$APP_DIR/tests' -p no:cacheprovider -rfEs $(printf '%q ' "$@")"
