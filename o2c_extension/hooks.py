@@ -22,12 +22,13 @@ fixtures = [
 
 # Desk form scripts on ERPNext doctypes
 # -------------------------------------
+# One file per capability and form, so each module's desk code stays with the module.
 doctype_js = {
-	"Quotation": "public/js/quotation.js",
-	"Sales Order": "public/js/sales_order.js",
-	"Delivery Note": "public/js/delivery_note.js",
-	"Sales Invoice": "public/js/sales_invoice.js",
-	"Customer": "public/js/customer.js",
+	"Quotation": ["public/js/scheduling/quotation.js", "public/js/credit_control/quotation.js"],
+	"Sales Order": ["public/js/scheduling/sales_order.js", "public/js/credit_control/sales_order.js"],
+	"Delivery Note": ["public/js/scheduling/delivery_note.js"],
+	"Sales Invoice": ["public/js/collections/sales_invoice.js"],
+	"Customer": ["public/js/credit_control/customer.js", "public/js/collections/customer.js"],
 }
 
 # Document events

@@ -7,7 +7,7 @@
 # It brings this checkout's code into the bench (apps/o2c_extension), creates the test site if it
 # does not exist yet (ERPNext + o2c_extension; needs `root_password` in common_site_config.json),
 # migrates it and runs pytest over tests/ (pure unit tests and integration tests on the site).
-# Extra arguments go to pytest, e.g. `bash tests/run.sh -k credit -x`.
+# Extra arguments go to pytest, e.g. `bash tests/run.sh -k credit -x` or `bash tests/run.sh tests/unit`.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,7 +35,10 @@ if [ "$(realpath -m "$APP_DIR")" != "$(realpath "$REPO")" ]; then
 	rsync -a --delete --exclude .git --exclude __pycache__ "$REPO/" "$APP_DIR/"
 	chown -R "$OWNER": "$APP_DIR"
 fi
-in_bench "env/bin/python -m pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e apps/o2c_extension"
+INSTALLED_AT="$(in_bench "env/bin/python -c 'import o2c_extension, os; print(os.path.realpath(os.path.dirname(o2c_extension.__file__)))'" 2>/dev/null || true)"
+if [ "$INSTALLED_AT" != "$(realpath "$APP_DIR")/o2c_extension" ]; then
+	in_bench "env/bin/python -m pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e apps/o2c_extension" 2>&1 | grep -v -i -e warning -e "^ " || true
+fi
 in_bench "env/bin/python -c 'import pytest, hypothesis' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis"
 in_bench "grep -qx o2c_extension sites/apps.txt || printf '\no2c_extension\n' >> sites/apps.txt; sed -i '/^\$/d' sites/apps.txt"
 
@@ -51,6 +54,15 @@ fi
 bench_cmd "--site '$SITE' migrate" >/dev/null
 echo "o2c_extension tests: bench $BENCH, site $SITE migrated"
 
-# 3. the suite
+# 3. the suite: all of tests/, or the tests/... paths given, plus any other pytest arguments
+TARGETS=()
+ARGS=()
+for arg in "$@"; do
+	case "$arg" in
+		tests/*) TARGETS+=("$APP_DIR/$arg") ;;
+		*) ARGS+=("$arg") ;;
+	esac
+done
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=("$APP_DIR/tests")
 as_owner env O2C_BENCH="$BENCH" O2C_TEST_SITE="$SITE" bash -c \
-	"cd '$BENCH/sites' && '$BENCH/env/bin/python' -m pytest '$APP_DIR/tests' -p no:cacheprovider -rfEs $(printf '%q ' "$@")"
+	"cd '$BENCH/sites' && '$BENCH/env/bin/python' -m pytest $(printf '%q ' "${TARGETS[@]}") -p no:cacheprovider -rfEs $(printf '%q ' "${ARGS[@]+"${ARGS[@]}"}")"

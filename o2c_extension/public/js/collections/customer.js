@@ -1,0 +1,1 @@
+// o2c_extension (collections): desk additions on this ERPNext form

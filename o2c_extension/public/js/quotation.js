@@ -1,1 +1,0 @@
-// o2c_extension: desk additions on ERPNext forms

@@ -1,0 +1,1 @@
+// o2c_extension (scheduling): desk additions on this ERPNext form
