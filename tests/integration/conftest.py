@@ -36,7 +36,9 @@ def _dump_database(target: Path) -> None:
 	binary = shutil.which("mariadb-dump") or shutil.which("mysqldump")
 	args, env = _db_command(binary, config)
 	with target.open("wb") as out:
-		subprocess.run([*args, "--single-transaction", "--quick", config["db_name"]], stdout=out, env=env, check=True)
+		subprocess.run(
+			[*args, "--single-transaction", "--quick", config["db_name"]], stdout=out, env=env, check=True
+		)
 
 
 def _restore_database(source: Path) -> None:
@@ -52,7 +54,9 @@ def frappe_site(tmp_path_factory):
 	import frappe
 
 	if not (BENCH / "sites" / SITE / "site_config.json").exists():
-		pytest.exit(f"o2c_extension tests: no site {SITE} in bench {BENCH} (set O2C_BENCH / O2C_TEST_SITE)", 2)
+		pytest.exit(
+			f"o2c_extension tests: no site {SITE} in bench {BENCH} (set O2C_BENCH / O2C_TEST_SITE)", 2
+		)
 
 	snapshot = tmp_path_factory.mktemp("o2c") / "pre-test.sql"
 	_dump_database(snapshot)
