@@ -40,6 +40,9 @@ if [ "$INSTALLED_AT" != "$(realpath "$APP_DIR")/o2c_extension" ]; then
 	in_bench "env/bin/python -m pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e apps/o2c_extension" 2>&1 | grep -v -i -e warning -e "^ " || true
 fi
 in_bench "env/bin/python -c 'import pytest, hypothesis' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis"
+# Browser tests drive the system Chromium through Playwright; without either they are skipped.
+in_bench "env/bin/python -c 'import playwright' 2>/dev/null || env/bin/python -m pip install -q playwright 2>/dev/null" \
+	|| echo "o2c_extension tests: playwright could not be installed; browser tests will be skipped"
 in_bench "grep -qx o2c_extension sites/apps.txt || printf '\no2c_extension\n' >> sites/apps.txt; sed -i '/^\$/d' sites/apps.txt"
 
 # 2. the test site: created once (about two minutes), then migrated on every run

@@ -1,0 +1,408 @@
+"""Collections run: open invoices evaluated per second at 10k and 100k open invoices, no-action
+and action path, one worker vs two, and a same-day re-run (issue 7: "≥ 2,000/s no-action; a
+same-day re-run ≤ 10 % of the first").
+
+The app's run enqueues its work as background jobs. This harness emulates the RQ queue: it calls
+the run in this process with ``frappe.enqueue`` captured (timed: the *plan* part: finding the
+open invoices, chunking), then 1 or 2 worker processes, connected beforehand, execute the captured
+jobs, each taking the next job as soon as it is free and committing after each job as an RQ
+worker does (timed: first job start to last job end). Evaluated per second = invoices evaluated /
+(plan + work).
+
+Variants, interleaved per repetition:
+
+- ``sql_floor`` (reference, not a target): the same machinery with a job that only reads each
+  open invoice's outstanding (Payment Ledger) and due date, set-based, 500 per job, deciding
+  nothing: the floor that any evaluation costs on this data.
+- ``ours_no_action`` / ``ours_action``: the app's run with a Collections Rule whose steps are due
+  for no invoice / for most of them (``bench/ours.py``). Before each first run the harness resets
+  what earlier runs made (``collections_reset``); the re-run follows the first on the same day.
+
+Also, as ERPNext's reference for "evaluating every open invoice": the Accounts Receivable report
+over the same company, in this process.
+
+Run: ``../env/bin/python /path/to/bench/collections_run.py [c10k c100k] [--repeat 3] [--ar-repeat 2]``
+"""
+
+import argparse
+import importlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import frappe
+import ours
+from common import (
+	NotMeasuredYet,
+	connect,
+	log,
+	machine_line,
+	require_dataset,
+	summarize,
+	write_machine_section,
+	write_section,
+)
+from frappe.utils import nowdate
+
+RESULT = "O2C-BENCH-RESULT "
+CHUNK = 500
+
+
+# --------------------------------------------------------------------------------------------
+# the floor reference
+
+
+def floor_plan(company: str) -> list[dict]:
+	names = frappe.db.sql_list(
+		"""select name from `tabSales Invoice` where company = %s and docstatus = 1 and is_return = 0
+		and outstanding_amount > 0 order by name""",
+		company,
+	)
+	return [
+		{"method": "collections_run.floor_chunk", "kwargs": {"invoice_names": names[i : i + CHUNK]}}
+		for i in range(0, len(names), CHUNK)
+	]
+
+
+def floor_chunk(invoice_names: list[str]) -> int:
+	"""Read each invoice's outstanding and due date, set-based; decide nothing."""
+	rows = frappe.db.sql(
+		"""select si.name, si.customer, si.due_date, sum(ple.amount) as outstanding
+		from `tabSales Invoice` si
+		join `tabPayment Ledger Entry` ple on ple.against_voucher_type = 'Sales Invoice'
+			and ple.against_voucher_no = si.name and ple.delinked = 0
+		where si.name in %(names)s
+		group by si.name, si.customer, si.due_date""",
+		{"names": tuple(invoice_names)},
+		as_dict=True,
+	)
+	today = frappe.utils.getdate(nowdate())
+	return sum(1 for row in rows if row.outstanding > 0 and (today - row.due_date).days > -10000)
+
+
+# --------------------------------------------------------------------------------------------
+# enqueue capture and the worker pool
+
+
+def capture_jobs(fn, *args, **kwargs) -> tuple[object, list[dict]]:
+	"""Call ``fn`` with frappe.enqueue recording the jobs instead of queueing them."""
+	jobs: list[dict] = []
+	original = frappe.enqueue
+
+	def record(method, queue="default", timeout=None, event=None, is_async=True, job_name=None, **kw):
+		for key in (
+			"now",
+			"enqueue_after_commit",
+			"on_success",
+			"on_failure",
+			"at_front",
+			"job_id",
+			"deduplicate",
+		):
+			kw.pop(key, None)
+		path = method if isinstance(method, str) else f"{method.__module__}.{method.__qualname__}"
+		jobs.append({"method": path, "kwargs": json.loads(json.dumps(kw, default=str))})
+
+	frappe.enqueue = record
+	try:
+		result = fn(*args, **kwargs)
+	finally:
+		frappe.enqueue = original
+	return result, jobs
+
+
+class WorkerPool:
+	"""Worker processes connected to the site, each running jobs from a shared list."""
+
+	def __init__(self, size: int):
+		self.procs = []
+		for _ in range(size):
+			proc = subprocess.Popen(
+				[sys.executable, str(Path(__file__).resolve()), "--worker"],
+				stdin=subprocess.PIPE,
+				stdout=subprocess.PIPE,
+				text=True,
+			)
+			self.procs.append(proc)
+		for proc in self.procs:
+			self._read(proc)
+
+	def _read(self, proc) -> dict:
+		for line in proc.stdout:
+			if line.startswith(RESULT):
+				return json.loads(line[len(RESULT) :])
+		raise RuntimeError("a benchmark worker exited")
+
+	def run(self, jobs: list[dict], workers: int) -> dict:
+		with tempfile.TemporaryDirectory(prefix="o2c-bench-") as tmp:
+			Path(tmp, "jobs.json").write_text(json.dumps(jobs))
+			active = self.procs[:workers]
+			for proc in active:
+				proc.stdin.write(tmp + "\n")
+				proc.stdin.flush()
+			reports = [self._read(proc) for proc in active]
+		errors = [r["error"] for r in reports if r.get("error")]
+		if errors:
+			raise RuntimeError(errors[0])
+		started = [r["start"] for r in reports if r["start"]]
+		return {
+			"work_seconds": (max(r["end"] for r in reports) - min(started)) if started else 0.0,
+			"evaluated": sum(r["evaluated"] for r in reports),
+			"jobs": [r["jobs"] for r in reports],
+		}
+
+	def close(self):
+		for proc in self.procs:
+			try:
+				proc.stdin.write("quit\n")
+				proc.stdin.flush()
+			except BrokenPipeError:
+				pass
+		for proc in self.procs:
+			proc.wait(timeout=60)
+
+
+def worker_main() -> int:
+	connect()
+	print(RESULT + "{}", flush=True)
+	for line in sys.stdin:
+		folder = line.strip()
+		if folder == "quit":
+			break
+		jobs = json.loads(Path(folder, "jobs.json").read_text())
+		report = {"start": None, "end": None, "evaluated": 0, "jobs": 0, "error": None}
+		for index, job in enumerate(jobs):
+			try:
+				os.close(os.open(Path(folder, f"claim-{index}"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+			except FileExistsError:
+				continue
+			report["start"] = report["start"] or time.time()
+			try:
+				module, _, attr = job["method"].rpartition(".")
+				result = getattr(importlib.import_module(module), attr)(**job["kwargs"])
+				frappe.db.commit()
+			except Exception as e:
+				frappe.db.rollback()
+				report["error"] = f"{job['method']}: {type(e).__name__}: {e}"
+				break
+			report["jobs"] += 1
+			report["evaluated"] += (
+				result if isinstance(result, int) else ours.collections_evaluated(result, job["kwargs"])
+			)
+		report["end"] = time.time()
+		print(RESULT + json.dumps(report), flush=True)
+	frappe.destroy()
+	return 0
+
+
+# --------------------------------------------------------------------------------------------
+# one run
+
+
+def one_run(variant: str, company: str, pool: WorkerPool, workers: int) -> dict:
+	start = time.perf_counter()
+	if variant == "sql_floor":
+		jobs = floor_plan(company)
+	else:
+		_, jobs = capture_jobs(ours.collections_run, company)
+	frappe.db.commit()
+	plan = time.perf_counter() - start
+	work = pool.run(jobs, workers)
+	total = plan + work["work_seconds"]
+	return {"plan": plan, "work": work["work_seconds"], "total": total, "evaluated": work["evaluated"]}
+
+
+def prepare(variant: str, company: str) -> None:
+	if variant != "sql_floor":
+		ours.collections_setup(company, "no-action" if variant == "ours_no_action" else "action")
+		ours.collections_reset(company)
+	frappe.db.commit()
+
+
+VARIANTS = {
+	"sql_floor": "reference: read outstanding + due date of each open invoice, decide nothing",
+	"ours_no_action": "the app's run, rule with no step due (every invoice evaluated, nothing done)",
+	"ours_action": "the app's run, rule with steps due for most invoices (ToDos made)",
+}
+
+
+def measure_dataset(name: str, repeat: int, pool: WorkerPool) -> tuple[dict, int]:
+	info = require_dataset(name)
+	company = info["company"]
+	open_invoices = frappe.db.count(
+		"Sales Invoice", {"company": company, "docstatus": 1, "outstanding_amount": (">", 0)}
+	)
+	samples: dict[tuple[str, int], list[dict]] = {}
+	skipped: dict[str, str] = {}
+	for rep in range(repeat):
+		for workers in (1, 2):
+			order = list(VARIANTS) if (rep + workers) % 2 == 0 else list(reversed(VARIANTS))
+			for variant in order:
+				if variant in skipped:
+					continue
+				try:
+					prepare(variant, company)
+					first = one_run(variant, company, pool, workers)
+					rerun = one_run(variant, company, pool, workers)
+				except NotMeasuredYet as e:
+					frappe.db.rollback()
+					skipped[variant] = f"not measured yet: {e}"
+					continue
+				except Exception as e:
+					frappe.db.rollback()
+					skipped[variant] = f"failed: {type(e).__name__}: {e}"
+					log(f"  {variant}: {skipped[variant]}")
+					continue
+				samples.setdefault((variant, workers), []).append({"first": first, "rerun": rerun})
+				log(
+					f"  {name} rep {rep + 1} {variant} ×{workers}: {first['evaluated']:,} in"
+					f" {first['total']:.2f} s ({first['evaluated'] / first['total']:,.0f}/s),"
+					f" re-run {rerun['total']:.2f} s"
+				)
+	if any(variant.startswith("ours") and variant not in skipped for variant in VARIANTS):
+		ours.collections_reset(company)  # leave the invoices as datagen made them
+		frappe.db.commit()
+	return {"samples": samples, "skipped": skipped, "company": company}, open_invoices
+
+
+def dataset_table(name: str, result: dict, open_invoices: int) -> list[str]:
+	lines = [
+		f"**`{name}`** ({result['company']}: {open_invoices:,} open invoices):",
+		"",
+		"| variant | workers | n | first run: evaluated/s median (p10–p90) | plan / work (median) |"
+		" same-day re-run (median) | re-run ÷ first (median) |",
+		"|---|---|---|---|---|---|---|",
+	]
+	for variant, label in VARIANTS.items():
+		if variant in result["skipped"]:
+			lines.append(f"| `{variant}` — {label} | | | {result['skipped'][variant]} | | | |")
+			continue
+		for workers in (1, 2):
+			runs = result["samples"].get((variant, workers), [])
+			if not runs:
+				continue
+			rates = summarize([r["first"]["evaluated"] / r["first"]["total"] for r in runs])
+			plan = statistics.median(r["first"]["plan"] for r in runs)
+			work = statistics.median(r["first"]["work"] for r in runs)
+			rerun = statistics.median(r["rerun"]["total"] for r in runs)
+			ratio = statistics.median(r["rerun"]["total"] / r["first"]["total"] for r in runs)
+			lines.append(
+				f"| `{variant}` — {label} | {workers} | {rates['n']} | {rates['median']:,.0f}/s"
+				f" ({rates['p10']:,.0f}–{rates['p90']:,.0f}) | {plan:.2f} s / {work:.2f} s | {rerun:.2f} s |"
+				f" {ratio * 100:.0f} % |"
+			)
+	lines += ["", _verdict(result), ""]
+	return lines
+
+
+def _verdict(result: dict) -> str:
+	parts = []
+	runs = result["samples"].get(("ours_no_action", 1)) or result["samples"].get(("ours_no_action", 2))
+	if not runs:
+		parts.append("≥ 2,000/s no-action: not measured yet")
+	else:
+		best = max(
+			statistics.median(r["first"]["evaluated"] / r["first"]["total"] for r in result["samples"][key])
+			for key in (("ours_no_action", 1), ("ours_no_action", 2))
+			if key in result["samples"]
+		)
+		parts.append(
+			f"≥ 2,000/s no-action: {best:,.0f}/s — "
+			+ ("met" if best >= 2000 else f"**missed by {2000 - best:,.0f}/s**")
+		)
+	reruns = [
+		statistics.median(r["rerun"]["total"] / r["first"]["total"] for r in runs)
+		for key, runs in result["samples"].items()
+		if key[0].startswith("ours")
+	]
+	if not reruns:
+		parts.append("re-run ≤ 10 % of the first: not measured yet")
+	else:
+		worst = max(reruns) * 100
+		parts.append(
+			f"re-run ≤ 10 % of the first: worst {worst:.0f} % — "
+			+ ("met" if worst <= 10 else f"**missed by {worst - 10:.0f} points**")
+		)
+	return "Targets: " + "; ".join(parts) + "."
+
+
+def ar_reference(name: str, repeat: int) -> str:
+	from erpnext.accounts.report.accounts_receivable.accounts_receivable import execute
+
+	info = require_dataset(name)
+	times, rows = [], 0
+	for _ in range(repeat):
+		start = time.perf_counter()
+		result = execute(
+			{"company": info["company"], "report_date": nowdate(), "ageing_based_on": "Due Date"}
+		)
+		times.append(time.perf_counter() - start)
+		rows = len([r for r in result[1] if isinstance(r, dict) and r.get("voucher_no")])
+		frappe.db.rollback()
+	s = summarize(times)
+	return (
+		f"| `{name}` | {rows:,} | {s['n']} | {s['median']:.2f} s ({s['min']:.2f}–{s['max']:.2f}) |"
+		f" {rows / s['median']:,.0f}/s |"
+	)
+
+
+def main(argv=None):
+	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+	parser.add_argument("datasets", nargs="*", help="c10k and/or c100k (default: both)")
+	parser.add_argument("--repeat", type=int, default=3)
+	parser.add_argument("--ar-repeat", type=int, default=2)
+	parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+	parser.add_argument("--no-write", action="store_true", help="print, do not update docs/PERFORMANCE.md")
+	args = parser.parse_args(argv)
+	if args.worker:
+		return worker_main()
+	names = args.datasets or ["c10k", "c100k"]
+
+	connect()
+	pool = None
+	try:
+		header = machine_line()
+		pool = WorkerPool(2)
+		lines = [
+			header,
+			"",
+			f"`bench/collections_run.py {' '.join(names)} --repeat {args.repeat} --ar-repeat {args.ar_repeat}`."
+			" Evaluated/s = open invoices evaluated ÷ (plan in this process + work in the worker"
+			" processes); re-run = the same run again the same day, right after the first (for the"
+			" `sql_floor` reference, which remembers nothing, the re-run only shows the run-to-run noise).",
+			"",
+		]
+		for name in names:
+			log(f"{name}: collections run")
+			result, open_invoices = measure_dataset(name, args.repeat, pool)
+			lines += dataset_table(name, result, open_invoices)
+		lines += [
+			"ERPNext's reference: the Accounts Receivable report (`accounts_receivable.execute`, ageing by due"
+			" date) for the whole company, one process:",
+			"",
+			"| data set | rows (open invoices) | n | time median (min–max) | rows/s |",
+			"|---|---|---|---|---|",
+		]
+		for name in names:
+			log(f"{name}: Accounts Receivable report")
+			lines.append(ar_reference(name, args.ar_repeat))
+		body = "\n".join(lines)
+		print(body)
+		if not args.no_write:
+			write_machine_section()
+			write_section("collections", body)
+	finally:
+		if pool:
+			pool.close()
+		frappe.db.rollback()
+		frappe.destroy()
+	return 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())

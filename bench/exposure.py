@@ -1,0 +1,131 @@
+"""Exposure vs ERPNext's ``get_customer_outstanding`` (issue 7: "≥ 5× faster").
+
+Times ``erpnext.selling.doctype.customer.customer.get_customer_outstanding(customer, company)``
+and the app's exposure function (``bench/ours.py: exposure``) on the same customer, interleaved:
+the heavy customer (10,000 invoices, 1,000 open orders, 20 unbilled delivery notes) and the light
+one. Read-only; every sample is rolled back anyway. Also lists the SQL statements of ERPNext's
+function with their own times, to show where its time goes.
+
+Run: ``../env/bin/python /path/to/bench/exposure.py [--repeat 30] [--warmup 3]``
+"""
+
+import argparse
+import statistics
+import sys
+
+import frappe
+import ours
+from common import (
+	QueryCounter,
+	Variant,
+	connect,
+	fmt_ms,
+	log,
+	machine_line,
+	md_code,
+	measure,
+	paired_ratio,
+	require_dataset,
+	timing_table,
+	write_machine_section,
+	write_section,
+)
+from erpnext.selling.doctype.customer.customer import get_customer_outstanding
+from frappe.utils import flt
+
+
+def variants_for(customer: str, company: str) -> list[Variant]:
+	return [
+		Variant(
+			"erpnext_outstanding",
+			"ERPNext get_customer_outstanding (baseline)",
+			lambda _state: get_customer_outstanding(customer, company),
+		),
+		Variant(
+			"ours_exposure",
+			f"the app's exposure function ({ours.EXPOSURE_FUNCTION})",
+			lambda _state: ours.exposure(customer, company),
+			check=ours.exposure_check,
+		),
+		Variant(
+			"ours_api",
+			f"the app's REST method ({ours.EXPOSURE_API}; limit, status, overdue days too)",
+			lambda _state: ours.exposure_api(customer, company),
+			check=lambda: ours.exposure_check(api=True),
+		),
+	]
+
+
+def statement_breakdown(customer: str, company: str, samples: int = 5) -> list[tuple[str, float]]:
+	"""ERPNext's statements with the median of their own times over a few calls."""
+	timings: dict[str, list[float]] = {}
+	for _ in range(samples):
+		with QueryCounter(keep_queries=True) as qc:
+			get_customer_outstanding(customer, company)
+		for query, seconds in qc.queries:
+			timings.setdefault(query[:160], []).append(seconds)
+	return [(q, statistics.median(t)) for q, t in timings.items()]
+
+
+def main(argv=None):
+	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+	parser.add_argument("--repeat", type=int, default=30)
+	parser.add_argument("--warmup", type=int, default=3)
+	parser.add_argument("--no-write", action="store_true", help="print, do not update docs/PERFORMANCE.md")
+	args = parser.parse_args(argv)
+
+	connect()
+	try:
+		heavy = require_dataset("heavy")
+		company = heavy["company"]
+		lines = [
+			machine_line(),
+			"",
+			f"`bench/exposure.py --repeat {args.repeat} --warmup {args.warmup}`. Timed: one call for the"
+			" customer in its company.",
+			"",
+		]
+		for who, customer in (("heavy", heavy["customer"]), ("light", heavy["light_customer"])):
+			outstanding = flt(get_customer_outstanding(customer, company), 2)
+			log(f"{who} customer {customer}: ERPNext outstanding {outstanding:,.2f}")
+			results = measure(variants_for(customer, company), repeat=args.repeat, warmup=args.warmup)
+			lines += [
+				f"**{who.capitalize()} customer** `{customer}` (ERPNext outstanding {outstanding:,.2f}):",
+				"",
+				timing_table(results, baseline="erpnext_outstanding"),
+				"",
+				_verdict(results, who),
+				"",
+			]
+			if who == "heavy":
+				breakdown = statement_breakdown(customer, company)
+				lines += [
+					"Where ERPNext's time goes (heavy customer; each statement's own time, median of 5 calls):",
+					"",
+					"| statement | time |",
+					"|---|---|",
+					*[f"| {md_code(q)} | {fmt_ms(t)} |" for q, t in breakdown],
+					"",
+				]
+		body = "\n".join(lines)
+		print(body)
+		if not args.no_write:
+			write_machine_section()
+			write_section("exposure", body)
+	finally:
+		frappe.db.rollback()
+		frappe.destroy()
+	return 0
+
+
+def _verdict(results: dict, who: str) -> str:
+	ours_res, base = results["ours_exposure"], results["erpnext_outstanding"]
+	if not ours_res.measured:
+		return f"Target (≥ 5× faster, {who} customer): not measured yet."
+	speedup = 1 / paired_ratio(base, ours_res)["median"]
+	state = "met" if speedup >= 5 else f"**missed: {speedup:.1f}× instead of 5×**"
+	return f"Target (≥ 5× faster, {who} customer): {speedup:.1f}× faster (paired median) — {state}."
+
+
+if __name__ == "__main__":
+	sys.exit(main())
