@@ -1,0 +1,183 @@
+"""Call-off: Firm, Open schedule lines that fall due within an agreement's release horizon become
+submitted Sales Orders, one per agreement and schedule date.
+
+Each order is its own unit of work (a savepoint, and a commit when run as a job): an order that
+fails is rolled back completely and retried by the next run; orders already made are never made
+again, because their lines are no longer Open and a submitted order carries them.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, nowdate
+
+from o2c_extension.scheduling import core
+from o2c_extension.scheduling.schedule import lock_schedule
+
+
+@dataclass
+class CallOffResult:
+	sales_orders: list[str] = field(default_factory=list)
+	failures: list[tuple[str, str, str]] = field(default_factory=list)  # agreement, date, error
+
+
+def call_off(agreements: list[str] | None = None, today=None, commit: bool = False) -> CallOffResult:
+	"""Make the Sales Orders due today for the given Active agreements (all if None).
+
+	With `commit`, each order is committed on its own (background job). Without, they stay in the
+	caller's transaction (a request), still each behind its own savepoint.
+	"""
+	today = getdate(today or nowdate())
+	headers = _active_agreements(agreements, today)
+	result = CallOffResult()
+	if not headers:
+		return result
+
+	horizon = {name: header.release_horizon_days or 0 for name, header in headers.items()}
+	latest_due = max(core.call_off_horizon(today, days) for days in horizon.values())
+	lines = _open_firm_lines(list(headers), latest_due)
+	already_ordered = _lines_on_submitted_orders([line.name for line in lines])
+	plan = core.plan_call_off(lines, horizon, already_ordered, today)
+	if not plan:
+		return result
+	items = _agreement_items({order.agreement for order in plan})
+
+	for planned in plan:
+		savepoint = f"o2c_call_off_{frappe.generate_hash(length=10)}"
+		frappe.db.savepoint(savepoint)
+		try:
+			order = _still_due(planned)
+			if order is None:
+				frappe.db.release_savepoint(savepoint)
+				continue
+			sales_order = make_sales_order(order, headers[order.agreement], items[order.agreement], today)
+		except Exception as error:
+			order = planned
+			frappe.db.rollback(save_point=savepoint)
+			result.failures.append((order.agreement, str(order.schedule_date), str(error)))
+			frappe.log_error(
+				title=_("Call-off failed for {0} on {1}").format(order.agreement, order.schedule_date),
+				reference_doctype="Scheduling Agreement",
+				reference_name=order.agreement,
+			)
+			if commit:
+				frappe.db.commit()
+			continue
+		frappe.db.release_savepoint(savepoint)
+		result.sales_orders.append(sales_order)
+		if commit:
+			frappe.db.commit()
+	return result
+
+
+def _still_due(order: core.PlannedOrder) -> core.PlannedOrder | None:
+	"""Lock the agreement's schedule, then keep the lines that are still Open.
+
+	A Release Now and the daily job, or a customer release being imported, may be working on
+	the same agreement: the lock makes them take turns, and the locking read sees what the
+	other one committed meanwhile (a line ordered, or replaced, since this run planned).
+	"""
+	statuses = lock_schedule(order.agreement)
+	open_lines = {name for name, status in statuses.items() if status == core.OPEN}
+	lines = tuple(line for line in order.lines if line.name in open_lines)
+	return replace(order, lines=lines) if lines else None
+
+
+def make_sales_order(order: core.PlannedOrder, agreement, items: dict, today) -> str:
+	"""Insert and submit the Sales Order for one agreement and schedule date; returns its name."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Sales Order",
+			"customer": agreement.customer,
+			"company": agreement.company,
+			"currency": agreement.currency,
+			"selling_price_list": agreement.selling_price_list,
+			"order_type": "Sales",
+			# a line already overdue is ordered as of its own date: delivery_date is the schedule date
+			"transaction_date": min(today, order.schedule_date),
+			"delivery_date": order.schedule_date,
+			"scheduling_agreement": agreement.name,
+			# the agreement's rate is the contract price: no pricing rule may change it
+			"ignore_pricing_rule": 1,
+			"items": [
+				{
+					"item_code": line.item_code,
+					"qty": line.qty,
+					"uom": items[line.item_code].uom,
+					"rate": items[line.item_code].rate,
+					"warehouse": items[line.item_code].warehouse,
+					"delivery_date": order.schedule_date,
+					"scheduling_agreement": agreement.name,
+					"schedule_line": line.name,
+				}
+				for line in order.lines
+			],
+		}
+	)
+	doc.flags.ignore_permissions = True
+	# inserted as submitted: one validation and one write instead of a save and then a submit
+	doc.docstatus = 1
+	doc.insert()
+	return doc.name
+
+
+def _active_agreements(names: list[str] | None, today) -> dict:
+	if names is not None and not names:
+		return {}
+	only_names = "and name in %(names)s" if names else ""
+	rows = frappe.db.sql(
+		f"""
+		select name, customer, company, currency, selling_price_list, release_horizon_days
+		from `tabScheduling Agreement`
+		where docstatus = 1 and status = 'Active' and valid_to >= %(today)s {only_names}
+		""",
+		{"names": tuple(names or ()), "today": today},
+		as_dict=True,
+	)
+	return {row.name: row for row in rows}
+
+
+def _open_firm_lines(agreements: list[str], latest_due) -> list[core.DueLine]:
+	return [
+		core.DueLine(
+			row.parent, row.name, row.item_code, row.schedule_date, float(row.qty), row.line_type, row.status
+		)
+		for row in frappe.db.sql(
+			"""
+			select parent, name, item_code, schedule_date, qty, line_type, status
+			from `tabScheduling Agreement Schedule Line`
+			where parent in %(agreements)s and status = 'Open' and line_type = 'Firm'
+				and schedule_date <= %(latest_due)s
+			order by parent, schedule_date, idx
+			""",
+			{"agreements": tuple(agreements), "latest_due": latest_due},
+			as_dict=True,
+		)
+	]
+
+
+def _lines_on_submitted_orders(line_names: list[str]) -> set[str]:
+	"""Lines a submitted order already carries, whatever their status says (belt and braces)."""
+	if not line_names:
+		return set()
+	return set(
+		frappe.db.sql_list(
+			"""select distinct schedule_line from `tabSales Order Item`
+			where schedule_line in %(lines)s and docstatus = 1""",
+			{"lines": tuple(line_names)},
+		)
+	)
+
+
+def _agreement_items(agreements: set[str]) -> dict[str, dict]:
+	items = defaultdict(dict)
+	for row in frappe.db.sql(
+		"""select parent, item_code, uom, rate, warehouse
+		from `tabScheduling Agreement Item` where parent in %(agreements)s""",
+		{"agreements": tuple(agreements)},
+		as_dict=True,
+	):
+		items[row.parent][row.item_code] = row
+	return items

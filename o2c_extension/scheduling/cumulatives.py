@@ -1,0 +1,204 @@
+"""Released / delivered / billed quantities of scheduling agreements, recomputed from the submitted
+Sales Orders, Delivery Notes and Sales Invoices that carry the agreement on their item rows.
+
+Recomputing (instead of adding and subtracting on each event) makes a repeated or missed event
+harmless: the next refresh writes the same numbers. A refresh costs a fixed number of queries
+whatever the number of agreements, items, lines or documents.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import frappe
+from frappe.utils import getdate, now, nowdate
+
+from o2c_extension.scheduling import core
+from o2c_extension.scheduling.db import AGREEMENT, AGREEMENT_ITEM, SCHEDULE_LINE, bulk_update, qty_precision
+
+
+def read_flows(
+	agreements: list[str], exclude_order: str | None = None, orders_only: bool = False
+) -> dict[str, list[core.Flow]]:
+	"""Per agreement, the quantities (stock units) of its submitted documents, grouped by item and
+	schedule line. Three aggregate queries (one with `orders_only`), whatever the number of
+	documents."""
+	flows: dict[str, list[core.Flow]] = defaultdict(list)
+	if not agreements:
+		return flows
+	values = {"agreements": tuple(agreements), "exclude": exclude_order or ""}
+
+	# a Closed order releases only what it delivered
+	for row in frappe.db.sql(
+		"""
+		select soi.scheduling_agreement, soi.item_code, soi.schedule_line,
+			sum(case when so.docstatus = 1 then
+				(case when so.status = 'Closed' then soi.delivered_qty * soi.conversion_factor
+				else soi.stock_qty end) else 0 end),
+			max(case when so.docstatus = 1 then so.name end),
+			max(case when so.docstatus = 2 then so.name end)
+		from `tabSales Order Item` soi
+		join `tabSales Order` so on so.name = soi.parent
+		where soi.scheduling_agreement in %(agreements)s and so.docstatus > 0 and so.name != %(exclude)s
+		group by soi.scheduling_agreement, soi.item_code, soi.schedule_line
+		""",
+		values,
+	):
+		flows[row[0]].append(
+			core.Flow(
+				row[1],
+				row[2] or None,
+				released=float(row[3] or 0),
+				sales_order=row[4],
+				cancelled_order=row[5],
+			)
+		)
+	if orders_only:
+		return flows
+
+	for row in frappe.db.sql(
+		"""
+		select dni.scheduling_agreement, dni.item_code, dni.schedule_line, sum(dni.stock_qty)
+		from `tabDelivery Note Item` dni
+		where dni.scheduling_agreement in %(agreements)s and dni.docstatus = 1
+		group by dni.scheduling_agreement, dni.item_code, dni.schedule_line
+		""",
+		values,
+	):
+		flows[row[0]].append(core.Flow(row[1], row[2] or None, delivered=float(row[3] or 0)))
+
+	# an invoice that updates stock is also the delivery
+	for row in frappe.db.sql(
+		"""
+		select sii.scheduling_agreement, sii.item_code, sii.schedule_line, sum(sii.stock_qty),
+			sum(case when si.update_stock = 1 then sii.stock_qty else 0 end)
+		from `tabSales Invoice Item` sii
+		join `tabSales Invoice` si on si.name = sii.parent
+		where sii.scheduling_agreement in %(agreements)s and sii.docstatus = 1
+		group by sii.scheduling_agreement, sii.item_code, sii.schedule_line
+		""",
+		values,
+	):
+		flows[row[0]].append(
+			core.Flow(row[1], row[2] or None, billed=float(row[3] or 0), delivered=float(row[4] or 0))
+		)
+	return flows
+
+
+def read_agreements(names: list[str]):
+	"""Headers, items and schedule lines of submitted agreements: three queries."""
+	headers = frappe.db.sql(
+		"""
+		select name, docstatus, valid_to, status, per_released, per_delivered, per_billed
+		from `tabScheduling Agreement` where name in %(names)s and docstatus = 1
+		""",
+		{"names": tuple(names)},
+		as_dict=True,
+	)
+	if not headers:
+		return [], {}, {}
+	submitted = tuple(header.name for header in headers)
+	items: dict[str, list] = defaultdict(list)
+	for row in frappe.db.sql(
+		"""
+		select parent, name, item_code, agreed_qty, conversion_factor,
+			scheduled_qty, released_qty, delivered_qty, billed_qty
+		from `tabScheduling Agreement Item` where parent in %(names)s order by parent, idx
+		""",
+		{"names": submitted},
+		as_dict=True,
+	):
+		items[row.parent].append(row)
+	lines: dict[str, list] = defaultdict(list)
+	for row in frappe.db.sql(
+		"""
+		select parent, name, item_code, schedule_date, qty, line_type, status,
+			released_qty, delivered_qty, billed_qty, sales_order
+		from `tabScheduling Agreement Schedule Line` where parent in %(names)s order by parent, idx
+		""",
+		{"names": submitted},
+		as_dict=True,
+	):
+		lines[row.parent].append(row)
+	return headers, items, lines
+
+
+def refresh_agreements(names: Iterable[str], today=None) -> None:
+	"""Recompute cumulatives, line statuses and agreement status of the given agreements and write
+	the rows whose values changed."""
+	names = sorted({name for name in names if name})
+	if not names:
+		return
+	today = getdate(today or nowdate())
+	precision = qty_precision()
+	headers, items, lines = read_agreements(names)
+	if not headers:
+		return
+	flows = read_flows([header.name for header in headers])
+
+	item_updates, line_updates, header_updates = {}, {}, {}
+	for header in headers:
+		agreement_items = [
+			core.AgreementItem(
+				row.name, row.item_code, float(row.agreed_qty or 0), float(row.conversion_factor or 1)
+			)
+			for row in items[header.name]
+		]
+		schedule = [
+			core.ScheduleLine(
+				row.item_code, row.schedule_date, float(row.qty or 0), row.line_type, row.status, row.name
+			)
+			for row in lines[header.name]
+		]
+		totals = core.compute_cumulatives(
+			agreement_items, schedule, flows[header.name], header.docstatus, header.valid_to, today, precision
+		)
+
+		for row in items[header.name]:
+			values = {
+				"scheduled_qty": totals.scheduled_qty[row.name],
+				"released_qty": totals.items[row.name].released_qty,
+				"delivered_qty": totals.items[row.name].delivered_qty,
+				"billed_qty": totals.items[row.name].billed_qty,
+			}
+			if _changed(row, values):
+				item_updates[row.name] = values
+		for row in lines[header.name]:
+			values = totals.lines[row.name]
+			if _changed(row, values):
+				line_updates[row.name] = values
+		values = {
+			"status": totals.status,
+			"per_released": totals.per_released,
+			"per_delivered": totals.per_delivered,
+			"per_billed": totals.per_billed,
+		}
+		touched = any(row.name in item_updates for row in items[header.name]) or any(
+			row.name in line_updates for row in lines[header.name]
+		)
+		if touched or _changed(header, values):
+			header_updates[header.name] = values
+
+	bulk_update(AGREEMENT_ITEM, item_updates)
+	bulk_update(SCHEDULE_LINE, line_updates)
+	# touching `modified` makes a form opened before this change refuse to overwrite it
+	bulk_update(AGREEMENT, header_updates, modified=now())
+
+
+def _changed(row, values: dict) -> bool:
+	for fieldname, value in values.items():
+		current = row.get(fieldname)
+		if isinstance(value, float):
+			if abs(float(current or 0) - value) > 1e-9:
+				return True
+		elif (current or None) != (value or None):
+			return True
+	return False
+
+
+def agreements_of(doc) -> set[str]:
+	"""The agreements a transaction refers to, on its header or any item row."""
+	names = {row.get("scheduling_agreement") for row in doc.get("items") or []}
+	names.add(doc.get("scheduling_agreement"))
+	names.discard(None)
+	names.discard("")
+	return names

@@ -1,0 +1,164 @@
+"""Checks on Sales Orders made against scheduling agreements, by the call-off or by hand."""
+
+from collections import defaultdict
+
+import frappe
+from frappe import _
+from frappe.utils import flt
+
+from o2c_extension.scheduling import core
+from o2c_extension.scheduling.cumulatives import read_flows
+from o2c_extension.scheduling.db import qty_precision
+
+
+class OverReleaseError(frappe.ValidationError):
+	"""A Sales Order would take an item past the agreement's quantity plus tolerance."""
+
+
+# agreements in these states take no new orders
+CLOSED_FOR_ORDERS = (core.DRAFT, core.EXPIRED, core.AGREEMENT_CANCELLED)
+
+
+def link_rows_to_agreement(doc) -> None:
+	"""Header and rows agree: a header agreement applies to the rows of its items, and rows
+	against an agreement put it on the header (for the agreement's dashboard)."""
+	if doc.get("scheduling_agreement"):
+		unlinked = [row for row in doc.items if not row.get("scheduling_agreement")]
+		if unlinked:
+			items = set(
+				frappe.get_all(
+					"Scheduling Agreement Item",
+					filters={"parent": doc.scheduling_agreement},
+					pluck="item_code",
+				)
+			)
+			for row in unlinked:
+				if row.item_code in items:
+					row.scheduling_agreement = doc.scheduling_agreement
+	if not doc.get("scheduling_agreement"):
+		doc.scheduling_agreement = next(
+			(row.scheduling_agreement for row in doc.items if row.get("scheduling_agreement")), None
+		)
+
+
+def validate_sales_order(doc) -> None:
+	"""Refuse rows against an agreement that is not open for orders, of another customer or
+	company, for items or schedule lines not on it, or beyond its tolerance."""
+	rows = [row for row in doc.items if row.get("scheduling_agreement")]
+	if not rows:
+		return
+	names = tuple(sorted({row.scheduling_agreement for row in rows}))
+	agreements = {
+		row.name: row
+		for row in frappe.db.sql(
+			"""select name, docstatus, status, customer, company, tolerance_percent
+			from `tabScheduling Agreement` where name in %(names)s""",
+			{"names": names},
+			as_dict=True,
+		)
+	}
+	agreement_items = defaultdict(dict)
+	for row in frappe.db.sql(
+		"""select parent, item_code, agreed_qty, conversion_factor
+		from `tabScheduling Agreement Item` where parent in %(names)s""",
+		{"names": names},
+		as_dict=True,
+	):
+		agreement_items[row.parent][row.item_code] = row
+	line_names = tuple({row.schedule_line for row in rows if row.get("schedule_line")})
+	lines = {}
+	if line_names:
+		lines = {
+			row.name: row
+			for row in frappe.db.sql(
+				"""select name, parent, item_code from `tabScheduling Agreement Schedule Line`
+				where name in %(names)s""",
+				{"names": line_names},
+				as_dict=True,
+			)
+		}
+
+	requested = defaultdict(lambda: defaultdict(float))
+	for row in rows:
+		agreement = agreements.get(row.scheduling_agreement)
+		_check_agreement_open(doc, row, agreement)
+		item = agreement_items[agreement.name].get(row.item_code)
+		if not item:
+			frappe.throw(
+				_("Row {0}: Item {1} is not on Scheduling Agreement {2}.").format(
+					row.idx, frappe.bold(row.item_code), agreement.name
+				),
+				title=_("Not on the Agreement"),
+			)
+		if row.get("schedule_line"):
+			line = lines.get(row.schedule_line)
+			if not line or line.parent != agreement.name or line.item_code != row.item_code:
+				frappe.throw(
+					_(
+						"Row {0}: Schedule line {1} is not a line of item {2} on Scheduling Agreement {3}."
+					).format(row.idx, row.schedule_line, frappe.bold(row.item_code), agreement.name),
+					title=_("Wrong Schedule Line"),
+				)
+		# qty × factor, not stock_qty: an update after submit may not have refreshed stock_qty yet
+		requested[agreement.name][row.item_code] += flt(row.qty) * flt(row.conversion_factor or 1)
+
+	_check_tolerance(doc, agreements, agreement_items, requested)
+
+
+def _check_agreement_open(doc, row, agreement) -> None:
+	if not agreement:
+		frappe.throw(
+			_("Row {0}: Scheduling Agreement {1} does not exist.").format(row.idx, row.scheduling_agreement)
+		)
+	if agreement.docstatus != 1 or agreement.status in CLOSED_FOR_ORDERS:
+		frappe.throw(
+			_("Scheduling Agreement {0} is {1}: no Sales Orders can be made against it.").format(
+				agreement.name, _(agreement.status)
+			),
+			title=_("Agreement Not Active"),
+		)
+	if agreement.customer != doc.customer or agreement.company != doc.company:
+		frappe.throw(
+			_("Scheduling Agreement {0} belongs to customer {1} of company {2}.").format(
+				agreement.name, agreement.customer, agreement.company
+			),
+			title=_("Wrong Agreement"),
+		)
+
+
+def _check_tolerance(doc, agreements, agreement_items, requested) -> None:
+	precision = qty_precision()
+	# what other submitted orders already released; this order itself is counted once, as requested
+	flows = read_flows(list(requested), exclude_order=doc.name, orders_only=True)
+	problems = []
+	for name, quantities in requested.items():
+		items = agreement_items[name]
+		factor = {code: flt(item.conversion_factor) or 1.0 for code, item in items.items()}
+		released = defaultdict(float)
+		for flow in flows[name]:
+			if flow.item_code in factor:
+				released[flow.item_code] += flow.released / factor[flow.item_code]
+		breaches = core.check_tolerance(
+			{code: qty / factor[code] for code, qty in quantities.items()},
+			{code: flt(item.agreed_qty) for code, item in items.items()},
+			released,
+			flt(agreements[name].tolerance_percent),
+			precision,
+		)
+		problems += [
+			_(
+				"Item {0} on Scheduling Agreement {1}: agreed {2}, already released {3}, requested {4}; "
+				"at most {5} may be released (tolerance {6}%)."
+			).format(
+				frappe.bold(breach.item_code),
+				name,
+				flt(breach.agreed_qty, precision),
+				flt(breach.already_released, precision),
+				flt(breach.requested, precision),
+				flt(breach.limit, precision),
+				flt(agreements[name].tolerance_percent),
+			)
+			for breach in breaches
+		]
+	if problems:
+		frappe.throw("<br>".join(problems), title=_("Over the Agreed Quantity"), exc=OverReleaseError)

@@ -1,0 +1,428 @@
+"""The Scheduling module's pure decisions: release merge and revert, input checks, CSV reading,
+tolerance, cumulatives and call-off planning."""
+
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from o2c_extension.scheduling import core
+from o2c_extension.scheduling.core import (
+	ADDED,
+	CANCELLED,
+	CHANGED,
+	DELIVERED,
+	FIRM,
+	FORECAST,
+	OPEN,
+	RELEASED,
+	REMOVED,
+	AgreementItem,
+	DueLine,
+	Flow,
+	ReleaseLine,
+	ScheduleLine,
+)
+
+D0 = date(2026, 5, 1)
+
+
+def day(n: int) -> date:
+	return D0 + timedelta(days=n)
+
+
+# ---------------------------------------------------------------------------------------------
+# merge_release
+# ---------------------------------------------------------------------------------------------
+
+
+def test_release_replaces_open_lines_and_reports_each_change():
+	current = [
+		ScheduleLine("A", day(1), 10, FIRM, OPEN, "keep"),
+		ScheduleLine("A", day(2), 10, FIRM, OPEN, "grow"),
+		ScheduleLine("B", day(3), 5, FORECAST, OPEN, "drop"),
+	]
+	release = [
+		ReleaseLine("A", day(1), 10, FIRM),
+		ReleaseLine("A", day(2), 15, FIRM),
+		ReleaseLine("B", day(4), 7, FORECAST),
+	]
+	merge = core.merge_release(current, release)
+	assert [line.name for line in merge.unchanged] == ["keep"]
+	assert [(old.name, new.qty) for old, new in merge.changed] == [("grow", 15)]
+	assert [line.name for line in merge.removed] == ["drop"]
+	assert [(line.item_code, line.schedule_date, line.qty) for line in merge.added] == [("B", day(4), 7)]
+	assert merge.item_deltas == {"A": (20, 25), "B": (5, 7)}
+	assert {change.change_type for change in merge.changes} == {ADDED, CHANGED, REMOVED}
+
+
+def test_released_and_delivered_lines_are_never_touched_and_count_against_their_date():
+	current = [
+		ScheduleLine("A", day(1), 10, FIRM, RELEASED, "r", released_qty=10),
+		ScheduleLine("A", day(2), 10, FIRM, DELIVERED, "d", released_qty=10, delivered_qty=10),
+		ScheduleLine("A", day(3), 10, FIRM, OPEN, "o"),
+	]
+	# the customer re-sends day 1 with more, day 2 unchanged, day 3 gone
+	merge = core.merge_release(current, [ReleaseLine("A", day(1), 14), ReleaseLine("A", day(2), 10)])
+	assert merge.kept == current[:2]
+	assert [(line.schedule_date, line.qty) for line in merge.added] == [(day(1), 4)]
+	assert [line.name for line in merge.removed] == ["o"]
+
+
+def test_a_cancelled_line_does_not_count_against_a_new_release():
+	current = [ScheduleLine("A", day(1), 10, FIRM, CANCELLED, "c")]
+	merge = core.merge_release(current, [ReleaseLine("A", day(1), 10)])
+	assert [line.qty for line in merge.added] == [10]
+	assert merge.kept == current
+
+
+def test_changing_only_the_line_type_is_a_change():
+	current = [ScheduleLine("A", day(1), 10, FORECAST, OPEN, "x")]
+	merge = core.merge_release(current, [ReleaseLine("A", day(1), 10, FIRM)])
+	assert [(old.line_type, new.line_type, new.name) for old, new in merge.changed] == [(FORECAST, FIRM, "x")]
+
+
+items = st.sampled_from(["A", "B", "C"])
+dates = st.integers(0, 20).map(day)
+qtys = st.integers(1, 50).map(float)
+line_types = st.sampled_from([FIRM, FORECAST])
+statuses = st.sampled_from([OPEN, OPEN, RELEASED, DELIVERED, CANCELLED])
+
+
+@st.composite
+def schedules(draw):
+	lines = draw(st.lists(st.tuples(items, dates, qtys, line_types, statuses), max_size=15))
+	return [
+		ScheduleLine(
+			item, when, qty, line_type, status, f"L{index}", released_qty=qty if status != OPEN else 0
+		)
+		for index, (item, when, qty, line_type, status) in enumerate(lines)
+	]
+
+
+@st.composite
+def releases(draw):
+	keyed = draw(st.dictionaries(st.tuples(items, dates), st.tuples(qtys, line_types), max_size=15))
+	return [ReleaseLine(item, when, qty, line_type) for (item, when), (qty, line_type) in keyed.items()]
+
+
+@settings(max_examples=300)
+@given(current=schedules(), release=releases())
+def test_merge_properties(current, release):
+	merge = core.merge_release(current, release)
+	old_open = [line for line in current if line.status == OPEN]
+
+	# lines that became orders (or were cancelled) survive exactly
+	assert merge.kept == [line for line in current if line.status != OPEN]
+	# every old open line is accounted for exactly once
+	accounted = [line.name for line in merge.unchanged] + [old.name for old, _ in merge.changed]
+	accounted += [line.name for line in merge.removed]
+	assert sorted(accounted) == sorted(line.name for line in old_open)
+	# the new open schedule is the release net of what is already committed on each date
+	committed = {}
+	for line in merge.kept:
+		committed[line.key] = committed.get(line.key, 0) + line.committed_qty
+	expected = {
+		line.key: line.qty - committed.get(line.key, 0)
+		for line in release
+		if line.qty - committed.get(line.key, 0) > 0
+	}
+	assert {line.key: line.qty for line in merge.open_lines} == expected
+	assert len({line.key for line in merge.open_lines}) == len(merge.open_lines)
+	assert all(line.status == OPEN for line in merge.open_lines)
+	# deltas per item add up
+	for item, (before, after) in merge.item_deltas.items():
+		assert before == sum(line.qty for line in old_open if line.item_code == item)
+		assert after == sum(line.qty for line in merge.open_lines if line.item_code == item)
+
+
+@settings(max_examples=200)
+@given(current=schedules(), release=releases())
+def test_importing_the_same_release_twice_changes_nothing_the_second_time(current, release):
+	first = core.merge_release(current, release)
+	# the schedule as written after the first release (added lines get names)
+	after = [*first.kept, *first.unchanged, *(new for _, new in first.changed)]
+	after += [
+		ScheduleLine(line.item_code, line.schedule_date, line.qty, line.line_type, OPEN, f"N{index}")
+		for index, line in enumerate(first.added)
+	]
+	second = core.merge_release(after, release)
+	assert not second.has_changes
+
+
+@settings(max_examples=200)
+@given(current=schedules(), release=releases())
+def test_reverting_a_release_restores_the_open_schedule(current, release):
+	merge = core.merge_release(current, release)
+	added = [
+		ScheduleLine(line.item_code, line.schedule_date, line.qty, line.line_type, OPEN, f"N{index}")
+		for index, line in enumerate(merge.added)
+	]
+	merge.added = added
+	after = [*merge.kept, *merge.unchanged, *(new for _, new in merge.changed), *added]
+
+	plan = core.plan_revert(after, merge.changes)
+	assert not plan.conflicts
+	restored = [line for line in after if line.name not in plan.delete]
+	restored = [
+		ScheduleLine(
+			line.item_code,
+			line.schedule_date,
+			plan.restore[line.name][0],
+			plan.restore[line.name][1],
+			OPEN,
+			line.name,
+		)
+		if line.name in plan.restore
+		else line
+		for line in restored
+	] + plan.reinsert
+
+	def open_view(lines):
+		return sorted(
+			(line.item_code, line.schedule_date, line.qty, line.line_type)
+			for line in lines
+			if line.status == OPEN
+		)
+
+	assert open_view(restored) == open_view(current)
+
+
+def test_revert_refuses_when_an_added_line_was_called_off_since():
+	change = core.LineChange(ADDED, "A", day(1), 0, 10, None, FIRM, "N1")
+	plan = core.plan_revert([ScheduleLine("A", day(1), 10, FIRM, RELEASED, "N1", released_qty=10)], [change])
+	assert plan.conflicts == [change]
+
+
+# ---------------------------------------------------------------------------------------------
+# input checks and CSV
+# ---------------------------------------------------------------------------------------------
+
+
+def test_release_lines_are_checked_row_by_row():
+	raw = [
+		{"item_code": "A", "schedule_date": "2026-05-02", "qty": "10", "line_type": "firm"},
+		{"item_code": "Z", "schedule_date": "2026-05-02", "qty": 1, "line_type": "Firm"},
+		{"item_code": "A", "schedule_date": "2026-02-30", "qty": 1},
+		{"item_code": "A", "schedule_date": "2027-01-01", "qty": 1},
+		{"item_code": "A", "schedule_date": "2026-05-03", "qty": 0},
+		{"item_code": "A", "schedule_date": "2026-05-04", "qty": "ten"},
+		{"item_code": "A", "schedule_date": "2026-05-05", "qty": 1, "line_type": "maybe"},
+		{"item_code": "A", "schedule_date": "2026-05-02", "qty": 3},
+		{"item_code": "", "schedule_date": "2026-05-02", "qty": 3},
+	]
+	lines, problems = core.read_release_lines(raw, {"A"}, day(0), day(100))
+	assert lines == [ReleaseLine("A", day(1), 10.0, FIRM)]
+	assert [(p.kind, p.row) for p in problems] == [
+		("unknown_item", 2),
+		("bad_date", 3),
+		("date_outside_validity", 4),
+		("qty_not_positive", 5),
+		("bad_qty", 6),
+		("bad_line_type", 7),
+		("duplicate_line", 8),
+		("missing_item", 9),
+	]
+
+
+def test_an_empty_release_is_refused():
+	assert core.read_release_lines([], {"A"}, day(0), day(1))[1] == [core.Problem("empty_release")]
+
+
+def test_blank_line_type_means_firm_and_other_date_formats_can_be_allowed():
+	lines, problems = core.read_release_lines(
+		[{"item_code": "A", "schedule_date": "02-05-2026", "qty": 1}],
+		{"A"},
+		day(0),
+		day(10),
+		("%Y-%m-%d", "%d-%m-%Y"),
+	)
+	assert problems == []
+	assert lines == [ReleaseLine("A", day(1), 1.0, FIRM)]
+
+
+def test_csv_without_header_in_the_documented_order():
+	rows = core.parse_release_csv("A,2026-05-02,10,Firm\n\nB,2026-05-03,5,Forecast\n")
+	assert rows == [
+		{"row": 1, "item_code": "A", "schedule_date": "2026-05-02", "qty": "10", "line_type": "Firm"},
+		{"row": 3, "item_code": "B", "schedule_date": "2026-05-03", "qty": "5", "line_type": "Forecast"},
+	]
+
+
+def test_csv_with_header_in_any_order_and_semicolons():
+	rows = core.parse_release_csv("\ufeffType;Qty;Date;Item\nFirm;10;2026-05-02;A\n")
+	assert rows == [
+		{"row": 2, "item_code": "A", "schedule_date": "2026-05-02", "qty": "10", "line_type": "Firm"}
+	]
+
+
+def test_agreement_checks():
+	assert core.check_validity(day(2), day(1)) == [core.Problem("valid_to_before_valid_from")]
+	assert [p.kind for p in core.check_agreement_items([("A", 10, 1), ("A", 0, -1)])] == [
+		"duplicate_item",
+		"agreed_qty_not_positive",
+		"negative_rate",
+	]
+	problems = core.check_schedule_lines(
+		[ScheduleLine("B", day(1), 1), ScheduleLine("A", day(50), 1), ScheduleLine("A", day(1), 0)],
+		{"A"},
+		day(0),
+		day(10),
+	)
+	assert [(p.kind, p.row) for p in problems] == [
+		("item_not_on_agreement", 1),
+		("date_outside_validity", 2),
+		("qty_not_positive", 3),
+	]
+
+
+# ---------------------------------------------------------------------------------------------
+# tolerance
+# ---------------------------------------------------------------------------------------------
+
+
+def test_tolerance_allows_up_to_the_limit_and_names_the_numbers_beyond_it():
+	agreed, released = {"A": 100.0}, {"A": 95.0}
+	assert core.check_tolerance({"A": 15}, agreed, released, 10) == []
+	assert core.check_tolerance({"A": 16}, agreed, released, 10) == [
+		core.ToleranceBreach("A", 100.0, 95.0, 16.0, 110.0)
+	]
+
+
+@given(
+	agreed=st.integers(1, 10_000),
+	tolerance=st.integers(0, 50),
+	released=st.integers(0, 12_000),
+	requested=st.integers(1, 5_000),
+)
+def test_tolerance_breach_exactly_when_the_total_passes_the_limit(agreed, tolerance, released, requested):
+	breaches = core.check_tolerance({"A": requested}, {"A": agreed}, {"A": released}, tolerance, 6)
+	limit = agreed * (100 + tolerance) / 100
+	assert bool(breaches) == (released + requested > limit + 1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# cumulatives and status
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cumulatives_per_item_and_line_with_uom_and_returns():
+	items = [AgreementItem("i1", "A", 100, conversion_factor=2), AgreementItem("i2", "B", 10)]
+	lines = [
+		ScheduleLine("A", day(1), 10, name="l1"),
+		ScheduleLine("A", day(2), 10, name="l2"),
+		ScheduleLine("B", day(1), 10, name="l3"),
+	]
+	flows = [
+		Flow("A", "l1", released=20, sales_order="SO-1"),  # 20 stock units = 10 boxes
+		Flow("A", "l1", delivered=20),
+		Flow("A", "l1", delivered=-4),  # a return
+		Flow("A", "l1", billed=20),
+		Flow("A", "l2", cancelled_order="SO-2"),
+		Flow("A", None, released=6),  # a manual order row without a line
+		Flow("Z", None, released=99),  # not on the agreement: ignored
+	]
+	totals = core.compute_cumulatives(items, lines, flows, 1, day(30), day(0))
+	assert totals.items["i1"] == core.Cumulatives(13, 8, 10)
+	assert totals.lines["l1"] == {
+		"released_qty": 10,
+		"delivered_qty": 8,
+		"billed_qty": 10,
+		"sales_order": "SO-1",
+		"status": RELEASED,
+	}
+	assert totals.lines["l2"]["status"] == CANCELLED
+	assert totals.lines["l3"]["status"] == OPEN
+	assert totals.scheduled_qty == {"i1": 10, "i2": 10}
+	assert totals.status == core.ACTIVE
+	assert totals.per_released == round(13 / 110 * 100, 2)
+
+
+def test_agreement_completes_when_every_item_is_delivered_and_expires_after_validity():
+	assert core.agreement_status(1, [(10, 10), (5, 6)], day(5), day(9), 3) == core.COMPLETED
+	assert core.agreement_status(1, [(10, 10), (5, 4)], day(5), day(9), 3) == core.EXPIRED
+	assert core.agreement_status(1, [(10, 10), (5, 4)], day(9), day(9), 3) == core.ACTIVE
+	assert core.agreement_status(0, [(10, 10)], day(9), day(9), 3) == core.DRAFT
+	assert core.agreement_status(2, [(10, 10)], day(9), day(9), 3) == core.AGREEMENT_CANCELLED
+
+
+def test_a_line_whose_order_was_closed_undelivered_is_not_open_again():
+	items = [AgreementItem("i1", "A", 100)]
+	lines = [ScheduleLine("A", day(1), 10, name="l1")]
+	totals = core.compute_cumulatives(
+		items, lines, [Flow("A", "l1", released=0, sales_order="SO-9")], 1, day(9), day(0)
+	)
+	assert totals.lines["l1"]["status"] == CANCELLED
+	assert totals.lines["l1"]["sales_order"] == "SO-9"
+
+
+def test_line_is_delivered_when_delivered_reaches_qty():
+	assert core.line_status(10, 10, 10, False, 3) == DELIVERED
+	assert core.line_status(10, 10, 9.9999, False, 3) == DELIVERED
+	assert core.line_status(10, 10, 9, False, 3) == RELEASED
+	assert core.line_status(10, 0, 0, False, 3) == OPEN
+
+
+# ---------------------------------------------------------------------------------------------
+# call-off planning
+# ---------------------------------------------------------------------------------------------
+
+
+def test_one_order_per_agreement_and_date_for_firm_open_lines_within_the_horizon():
+	lines = [
+		DueLine("SA1", "a", "A", day(1), 5),
+		DueLine("SA1", "b", "B", day(1), 5),
+		DueLine("SA1", "c", "A", day(3), 5),
+		DueLine("SA1", "d", "A", day(9), 5),  # beyond the horizon
+		DueLine("SA1", "e", "A", day(2), 5, FORECAST),
+		DueLine("SA1", "f", "A", day(2), 5, FIRM, RELEASED),
+		DueLine("SA1", "g", "A", day(2), 5),  # already on a submitted order
+		DueLine("SA2", "h", "A", day(-3), 5),  # overdue: still called off
+		DueLine("SA3", "i", "A", day(1), 5),  # not an active agreement
+	]
+	plan = core.plan_call_off(lines, {"SA1": 5, "SA2": 0}, {"g"}, day(0))
+	assert [
+		(order.agreement, order.schedule_date, [line.name for line in order.lines]) for order in plan
+	] == [
+		("SA1", day(1), ["a", "b"]),
+		("SA1", day(3), ["c"]),
+		("SA2", day(-3), ["h"]),
+	]
+
+
+@given(
+	st.lists(
+		st.tuples(
+			st.sampled_from(["SA1", "SA2"]),
+			st.integers(-5, 30),
+			line_types,
+			st.sampled_from([OPEN, RELEASED]),
+		),
+		max_size=30,
+	),
+	st.integers(0, 20),
+)
+def test_call_off_plan_properties(raw, horizon):
+	lines = [
+		DueLine(agreement, f"L{i}", "A", day(offset), 1.0, line_type, status)
+		for i, (agreement, offset, line_type, status) in enumerate(raw)
+	]
+	plan = core.plan_call_off(lines, {"SA1": horizon, "SA2": horizon}, set(), day(0))
+	planned = [line for order in plan for line in order.lines]
+	# each due line exactly once, nothing else
+	assert sorted(line.name for line in planned) == sorted(
+		line.name
+		for line in lines
+		if line.status == OPEN and line.line_type == FIRM and line.schedule_date <= day(horizon)
+	)
+	assert len({(order.agreement, order.schedule_date) for order in plan}) == len(plan)
+	assert all(
+		line.schedule_date == order.schedule_date and line.agreement == order.agreement
+		for order in plan
+		for line in order.lines
+	)
+	# planning again after ordering everything plans nothing
+	assert (
+		core.plan_call_off(lines, {"SA1": horizon, "SA2": horizon}, {line.name for line in planned}, day(0))
+		== []
+	)
