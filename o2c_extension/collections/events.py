@@ -1,17 +1,29 @@
 """Document event handlers of this capability, wired in hooks.py."""
 
+from o2c_extension.collections import settlement
+
 
 def sales_invoice_on_submit(doc, method=None):
-	pass
+	if doc.is_return:
+		# a credit note pays the invoice it returns against
+		if doc.return_against:
+			settlement.sync_payment_state([doc.return_against])
+		return
+	doc.db_set("collection_status", settlement.initial_status(doc), update_modified=False)
 
 
 def sales_invoice_on_cancel(doc, method=None):
-	pass
+	if doc.is_return:
+		if doc.return_against:
+			settlement.sync_payment_state([doc.return_against])
+		return
+	settlement.cancel_work([doc.name])
 
 
 def payment_on_submit(doc, method=None):
-	pass
+	"""Payment Entry and Journal Entry: invoices they clear get their collection ToDos closed."""
+	settlement.sync_payment_state(settlement.invoices_settled_by(doc))
 
 
 def payment_on_cancel(doc, method=None):
-	pass
+	settlement.sync_payment_state(settlement.invoices_settled_by(doc))

@@ -32,13 +32,16 @@ def get_all_custom_fields() -> dict[str, list[dict]]:
 def after_install():
 	create_custom_fields(get_all_custom_fields())
 	_save_default_settings()
+	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
 
 def after_migrate():
 	create_custom_fields(get_all_custom_fields())
+	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
 
 def before_uninstall():
+	frappe.get_attr("o2c_extension.collections.setup.remove_defaults")()
 	for doctype, fields in get_all_custom_fields().items():
 		frappe.db.delete(
 			"Custom Field", {"dt": doctype, "fieldname": ("in", [field["fieldname"] for field in fields])}

@@ -1,0 +1,309 @@
+"""Loads what the collections decisions need for a whole chunk of invoices in a handful of queries:
+the invoices with their customers, their payment-schedule rows, the rules of their companies and
+the Collection Actions already logged. Everything is turned into `core` values once, so deciding
+is pure Python and the database sees no query per invoice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import frappe
+from frappe.utils import cint, flt, getdate
+
+from o2c_extension.collections import core
+
+ACTION_FIELDS = (
+	"name",
+	"sales_invoice",
+	"payment_schedule",
+	"step",
+	"action",
+	"action_date",
+	"status",
+	"assigned_to",
+	"reference_doctype",
+	"reference_name",
+	"creation",
+)
+
+
+@dataclass
+class InvoiceState:
+	name: str
+	customer: str
+	customer_name: str
+	company: str
+	currency: str
+	due_date: date
+	outstanding: float  # company currency
+	promise_date: date | None
+	disputed: bool
+	collection_status: str | None
+	customer_group: str | None
+	territory: str | None
+	rows: list[core.OpenRow] = field(default_factory=list)
+	rule: core.Rule | None = None
+	actions: list = field(default_factory=list)
+
+	@property
+	def earliest_open_due(self) -> date | None:
+		return min((row.due_date for row in self.rows), default=None)
+
+	def done(self, today: date) -> set[tuple[str, str]]:
+		"""(schedule row, step) pairs already applied; failed ones are tried again."""
+		return {
+			(action.payment_schedule or core.NO_SCHEDULE_ROW, action.step)
+			for action in self.actions
+			if action.status in core.APPLIED_STATUSES and not _abandoned(action, today)
+		}
+
+	def retryable(self, today: date) -> dict[tuple[str, str], str]:
+		"""Log entries of steps to try again: failed ones, and claims a dead run left Pending."""
+		return {
+			(action.payment_schedule or core.NO_SCHEDULE_ROW, action.step): action.name
+			for action in self.actions
+			if action.status == core.FAILED or _abandoned(action, today)
+		}
+
+	def actions_applied(self) -> set[str]:
+		return {action.action for action in self.actions if action.status in core.APPLIED_STATUSES}
+
+	def plan(self, today: date) -> list[core.PlannedAction]:
+		return core.plan_invoice(
+			self.rows,
+			self.rule,
+			today,
+			self.done(today),
+			outstanding=self.outstanding,
+			disputed=self.disputed,
+			promise_date=self.promise_date,
+		)
+
+	def status(self, today: date, also_applied: set[str] | frozenset[str] = frozenset()) -> str:
+		return core.collection_status(
+			outstanding=self.outstanding,
+			disputed=self.disputed,
+			promise_date=self.promise_date,
+			today=today,
+			earliest_open_due=self.earliest_open_due,
+			actions_applied=self.actions_applied() | set(also_applied),
+		)
+
+
+def _abandoned(action, today: date) -> bool:
+	"""A claim still Pending from an earlier day: its run died after something committed mid-step."""
+	return action.status == core.PENDING and getdate(action.action_date) < today
+
+
+def open_invoice_names(
+	today: date, company: str | None = None, customer: str | None = None, include_paused: bool = False
+) -> list[str]:
+	"""Submitted invoices with something to collect, of customers not excluded from collections.
+
+	Disputed invoices and those with a promise date not yet passed are left out unless
+	`include_paused` (the worklist shows them, flagged).
+	"""
+	conditions = [
+		"si.docstatus = 1",
+		"si.is_return = 0",
+		"si.outstanding_amount > 0",
+		"IFNULL(customer.exclude_from_collections, 0) = 0",
+	]
+	if not include_paused:
+		conditions += [
+			"IFNULL(si.disputed, 0) = 0",
+			"(si.promise_to_pay_date IS NULL OR si.promise_to_pay_date < %(today)s)",
+		]
+	if company:
+		conditions.append("si.company = %(company)s")
+	if customer:
+		conditions.append("si.customer = %(customer)s")
+	return frappe.db.sql_list(
+		f"""
+		SELECT si.name
+		FROM `tabSales Invoice` si
+		JOIN `tabCustomer` customer ON customer.name = si.customer
+		WHERE {" AND ".join(conditions)}
+		ORDER BY si.name
+		""",
+		{"today": today, "company": company, "customer": customer},
+	)
+
+
+@dataclass
+class Chunk:
+	invoices: list[InvoiceState]
+	rules: RuleBook
+
+
+def load_chunk(names: list[str], open_only: bool = True) -> Chunk:
+	"""The submitted invoices in `names` with their open rows, rule and logged actions.
+
+	`open_only` re-applies the run's filter (still unpaid, customer not excluded): a chunk job may
+	start a while after its run picked the invoices.
+	"""
+	if not names:
+		return Chunk([], RuleBook({}, {}))
+	names = list(dict.fromkeys(names))
+	extra = ""
+	if open_only:
+		extra = "AND si.outstanding_amount > 0 AND IFNULL(customer.exclude_from_collections, 0) = 0"
+	records = frappe.db.sql(
+		f"""
+		SELECT si.name, si.customer, si.customer_name, si.company, si.currency, si.due_date,
+			si.outstanding_amount, si.conversion_rate, si.party_account_currency,
+			si.promise_to_pay_date, si.disputed, si.collection_status,
+			customer.customer_group, customer.territory, company.default_currency AS company_currency
+		FROM `tabSales Invoice` si
+		JOIN `tabCustomer` customer ON customer.name = si.customer
+		JOIN `tabCompany` company ON company.name = si.company
+		WHERE si.name IN %(names)s AND si.docstatus = 1 AND si.is_return = 0 {extra}
+		ORDER BY si.name
+		""",
+		{"names": names},
+		as_dict=True,
+	)
+	if not records:
+		return Chunk([], RuleBook({}, {}))
+	found = [record.name for record in records]
+	precision = cint(frappe.get_precision("Sales Invoice", "base_grand_total")) or 2
+	epsilon = 0.5 / 10**precision
+	schedule = _schedule_rows(found)
+	actions = _actions(found)
+	rules = RuleBook.load({record.company for record in records})
+
+	invoices = []
+	for record in records:
+		outstanding = flt(record.outstanding_amount)
+		if record.party_account_currency and record.party_account_currency != record.company_currency:
+			outstanding *= flt(record.conversion_rate) or 1.0
+		outstanding = flt(outstanding, precision)
+		rows = schedule.get(record.name) or [
+			core.ScheduleRow(core.NO_SCHEDULE_ROW, getdate(record.due_date), outstanding)
+		]
+		invoice = InvoiceState(
+			name=record.name,
+			customer=record.customer,
+			customer_name=record.customer_name,
+			company=record.company,
+			currency=record.currency,
+			due_date=getdate(record.due_date),
+			outstanding=outstanding,
+			promise_date=getdate(record.promise_to_pay_date) if record.promise_to_pay_date else None,
+			disputed=bool(cint(record.disputed)),
+			collection_status=record.collection_status,
+			customer_group=record.customer_group,
+			territory=record.territory,
+			rows=core.open_rows(rows, outstanding, epsilon),
+			rule=rules.rule_for(record.company, record.customer, record.customer_group, record.territory),
+			actions=actions.get(record.name, []),
+		)
+		invoices.append(invoice)
+	return Chunk(invoices, rules)
+
+
+def _schedule_rows(names: list[str]) -> dict[str, list[core.ScheduleRow]]:
+	rows: dict[str, list[core.ScheduleRow]] = {}
+	for row in frappe.db.sql(
+		"""
+		SELECT parent, name, due_date, base_payment_amount
+		FROM `tabPayment Schedule`
+		WHERE parenttype = 'Sales Invoice' AND parent IN %(names)s
+		ORDER BY parent, due_date, idx
+		""",
+		{"names": names},
+		as_dict=True,
+	):
+		rows.setdefault(row.parent, []).append(
+			core.ScheduleRow(row.name, getdate(row.due_date), flt(row.base_payment_amount))
+		)
+	return rows
+
+
+def _actions(names: list[str]) -> dict[str, list]:
+	actions: dict[str, list] = {}
+	for action in frappe.get_all(
+		"Collection Action",
+		filters={"sales_invoice": ("in", names)},
+		fields=list(ACTION_FIELDS),
+		order_by="creation asc",
+	):
+		actions.setdefault(action.sales_invoice, []).append(action)
+	return actions
+
+
+class RuleBook:
+	"""The enabled Collections Rules of some companies, their steps, and the trees scopes refer to."""
+
+	def __init__(self, rules: dict[str, list[core.Rule]], settings: dict[str, frappe._dict]):
+		self.rules = rules
+		self.step_settings = settings  # step key -> row with email_template, assign_to_role, ...
+		self.group_paths: dict[str, list[str]] = {}
+		self.territory_paths: dict[str, list[str]] = {}
+		all_rules = [rule for company_rules in rules.values() for rule in company_rules]
+		if any(rule.customer_group for rule in all_rules):
+			self.group_paths = _tree_paths("Customer Group")
+		if any(rule.territory for rule in all_rules):
+			self.territory_paths = _tree_paths("Territory")
+
+	@classmethod
+	def load(cls, companies: set[str]) -> RuleBook:
+		headers = frappe.get_all(
+			"Collections Rule",
+			filters={"enabled": 1, "company": ("in", list(companies))},
+			fields=["name", "company", "customer", "customer_group", "territory", "min_outstanding"],
+		)
+		step_rows = (
+			frappe.get_all(
+				"Collections Rule Step",
+				filters={"parenttype": "Collections Rule", "parent": ("in", [h.name for h in headers])},
+				fields=[
+					"name",
+					"parent",
+					"idx",
+					"day_offset",
+					"action",
+					"email_template",
+					"assign_to_role",
+					"dunning_type",
+				],
+				order_by="parent, idx",
+			)
+			if headers
+			else []
+		)
+		steps: dict[str, list[core.Step]] = {}
+		for row in step_rows:
+			steps.setdefault(row.parent, []).append(
+				core.Step(row.name, cint(row.day_offset), row.action, row.idx)
+			)
+		rules: dict[str, list[core.Rule]] = {}
+		for header in headers:
+			rules.setdefault(header.company, []).append(
+				core.Rule(
+					key=header.name,
+					steps=tuple(steps.get(header.name, ())),
+					min_outstanding=flt(header.min_outstanding),
+					customer=header.customer,
+					customer_group=header.customer_group,
+					territory=header.territory,
+				)
+			)
+		return cls(rules, {row.name: row for row in step_rows})
+
+	def rule_for(self, company: str, customer: str, customer_group: str | None, territory: str | None):
+		return core.select_rule(
+			self.rules.get(company, ()),
+			customer,
+			self.group_paths.get(customer_group or "", [customer_group] if customer_group else []),
+			self.territory_paths.get(territory or "", [territory] if territory else []),
+		)
+
+
+def _tree_paths(doctype: str) -> dict[str, list[str]]:
+	return core.parse_ancestors(
+		(row.name, cint(row.lft), cint(row.rgt))
+		for row in frappe.get_all(doctype, fields=["name", "lft", "rgt"])
+	)

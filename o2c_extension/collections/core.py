@@ -1,0 +1,356 @@
+"""Collections decisions from plain values: no Frappe, no database.
+
+Given an invoice's payment-schedule rows, the rule that applies to it, what was already done and
+today's date, these functions decide which rule steps are due, which rule applies, what the
+invoice's collection status is, what comes next and how urgent it is. `runner.py` loads the
+numbers for a whole chunk of invoices and writes only what these functions say is due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+EMAIL_REMINDER = "Email Reminder"
+CREATE_TODO = "Create ToDo"
+CREATE_DUNNING = "Create Dunning"
+CREDIT_HOLD = "Credit Hold"
+ESCALATE = "Escalate"
+ACTIONS = (EMAIL_REMINDER, CREATE_TODO, CREATE_DUNNING, CREDIT_HOLD, ESCALATE)
+
+# the step setting an action cannot do without
+REQUIRED_SETTING = {
+	EMAIL_REMINDER: "email_template",
+	CREATE_TODO: "assign_to_role",
+	CREATE_DUNNING: "dunning_type",
+}
+
+NOT_DUE = "Not Due"
+REMINDED = "Reminded"
+OVERDUE = "Overdue"
+IN_DUNNING = "In Dunning"
+ESCALATED = "Escalated"
+PROMISE_TO_PAY = "Promise to Pay"
+DISPUTED = "Disputed"
+PAID = "Paid"
+
+# Collection Action statuses
+PENDING = "Pending"  # claimed by a run, being applied (never committed in that state)
+OPEN = "Open"  # the document it made (ToDo, Dunning) waits for payment
+COMPLETED = "Completed"  # nothing left to follow up (email queued, credit hold placed)
+CLOSED = "Closed"  # closed because the invoice was paid
+FAILED = "Failed"  # could not be applied; the next run tries again
+CANCELLED = "Cancelled"  # the invoice was cancelled
+# statuses that count as "this step was applied"
+APPLIED_STATUSES = frozenset({PENDING, OPEN, COMPLETED, CLOSED})
+
+# a step applied to no particular payment-schedule row (invoices without a schedule, promises)
+NO_SCHEDULE_ROW = ""
+BROKEN_PROMISE_STEP = "broken-promise"
+
+
+@dataclass(frozen=True)
+class Step:
+	key: str  # the Collections Rule Step row name
+	day_offset: int  # days after the due date; negative = before
+	action: str
+	idx: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+	key: str
+	steps: tuple[Step, ...]
+	min_outstanding: float = 0.0
+	customer: str | None = None
+	customer_group: str | None = None
+	territory: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+	key: str  # Payment Schedule row name, NO_SCHEDULE_ROW when the invoice has none
+	due_date: date
+	amount: float  # company currency
+
+
+@dataclass(frozen=True)
+class OpenRow:
+	key: str
+	due_date: date
+	outstanding: float
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+	schedule_row: str
+	due_date: date  # of the payment-schedule row (the promise date for a broken promise)
+	step_key: str
+	action: str
+	day_offset: int
+	action_on: date  # the day the step fell due
+	rule_step: bool = True  # False for the escalation of a broken promise
+
+
+@dataclass(frozen=True)
+class StepSpec:
+	"""A rule step as typed in, for validation."""
+
+	idx: int
+	day_offset: int | None
+	action: str | None
+	email_template: str | None = None
+	assign_to_role: str | None = None
+	dunning_type: str | None = None
+
+
+@dataclass(frozen=True)
+class StepProblem:
+	idx: int
+	kind: str  # "missing_action", "unknown_action", "missing_setting", "duplicate", "dunning_before_due"
+	detail: str | int | None = None  # the missing field, or the idx of the row it duplicates
+
+
+def broken_promise_step(promise_date: date) -> str:
+	"""Step key of the escalation of one broken promise: a new promise can break (and escalate) again."""
+	return f"{BROKEN_PROMISE_STEP}:{promise_date.isoformat()}"
+
+
+def open_rows(rows: Sequence[ScheduleRow], outstanding: float, epsilon: float = 0.0) -> list[OpenRow]:
+	"""What is still unpaid of each schedule row, payments having cleared the earliest rows first.
+
+	ERPNext does not keep the row-level outstanding reliably (payments made without a payment
+	term leave it untouched), so the invoice's outstanding is spread over the latest rows.
+	Anything above the rows' total (rounding, write-off changes) stays on the earliest row.
+	"""
+	if outstanding <= epsilon or not rows:
+		return []
+	ordered = sorted(enumerate(rows), key=lambda pair: (pair[1].due_date, pair[0]))
+	remaining = outstanding
+	unpaid: dict[int, float] = {}
+	for position, row in reversed(ordered):
+		share = min(max(row.amount, 0.0), remaining)
+		unpaid[position] = share
+		remaining -= share
+	if remaining > epsilon:
+		first = ordered[0][0]
+		unpaid[first] = unpaid.get(first, 0.0) + remaining
+	return [
+		OpenRow(row.key, row.due_date, unpaid[position])
+		for position, row in ordered
+		if unpaid.get(position, 0.0) > epsilon
+	]
+
+
+def is_paused(disputed: bool, promise_date: date | None, today: date) -> bool:
+	"""Disputed invoices and invoices with a promise to pay that has not yet passed are left alone."""
+	return bool(disputed) or (promise_date is not None and promise_date >= today)
+
+
+def is_promise_broken(promise_date: date | None, today: date, outstanding: float) -> bool:
+	return promise_date is not None and promise_date < today and outstanding > 0
+
+
+def due_steps(
+	steps: Iterable[Step], due_date: date, today: date, done: set[str] | frozenset[str]
+) -> list[Step]:
+	"""Steps of one payment-schedule row to apply today, in order.
+
+	A step is due once `today` has reached `due_date + day_offset` and it was not applied yet.
+	When a run sees a row late (the job was down, a promise or dispute paused it, the rule is new),
+	only the latest reached step of each action is applied: a customer gets one reminder and one
+	dunning letter, not the whole history at once. The earlier ones stay skipped for good.
+	"""
+	days_past_due = (today - due_date).days
+	reached = [step for step in steps if step.day_offset <= days_past_due]
+	latest_offset: dict[str, int] = {}
+	for step in reached:
+		latest_offset[step.action] = max(latest_offset.get(step.action, step.day_offset), step.day_offset)
+	due = [step for step in reached if step.key not in done and step.day_offset == latest_offset[step.action]]
+	return sorted(due, key=lambda step: (step.day_offset, step.idx))
+
+
+def plan_invoice(
+	rows: Sequence[OpenRow],
+	rule: Rule | None,
+	today: date,
+	done: set[tuple[str, str]] | frozenset[tuple[str, str]],
+	*,
+	outstanding: float,
+	disputed: bool = False,
+	promise_date: date | None = None,
+) -> list[PlannedAction]:
+	"""Everything to apply to one invoice today, in the order it fell due.
+
+	`rows` are the unpaid schedule rows (see `open_rows`), `done` the (schedule row, step key)
+	pairs already applied, `outstanding` the invoice's outstanding in company currency.
+	"""
+	if outstanding <= 0 or is_paused(disputed, promise_date, today):
+		return []
+	planned: list[PlannedAction] = []
+	if is_promise_broken(promise_date, today, outstanding):
+		key = broken_promise_step(promise_date)
+		if (NO_SCHEDULE_ROW, key) not in done:
+			planned.append(
+				PlannedAction(
+					NO_SCHEDULE_ROW,
+					promise_date,
+					key,
+					ESCALATE,
+					(today - promise_date).days,
+					promise_date + timedelta(days=1),
+					rule_step=False,
+				)
+			)
+	if rule is not None and rule.steps and outstanding >= rule.min_outstanding:
+		for row in rows:
+			done_for_row = {step_key for row_key, step_key in done if row_key == row.key}
+			for step in due_steps(rule.steps, row.due_date, today, done_for_row):
+				planned.append(
+					PlannedAction(
+						row.key,
+						row.due_date,
+						step.key,
+						step.action,
+						step.day_offset,
+						row.due_date + timedelta(days=step.day_offset),
+					)
+				)
+	return sorted(
+		planned,
+		key=lambda action: (action.action_on, action.due_date, action.day_offset, action.schedule_row),
+	)
+
+
+def next_step(
+	rows: Sequence[OpenRow],
+	rule: Rule | None,
+	today: date,
+	done: set[tuple[str, str]] | frozenset[tuple[str, str]],
+) -> tuple[date, Step] | None:
+	"""The next step the run will apply (today at the earliest) and when, or None."""
+	if rule is None:
+		return None
+	upcoming: list[tuple[date, int, int, Step]] = []
+	for row in rows:
+		done_for_row = {step_key for row_key, step_key in done if row_key == row.key}
+		due_now = {step.key for step in due_steps(rule.steps, row.due_date, today, done_for_row)}
+		for step in rule.steps:
+			if step.key in done_for_row:
+				continue
+			on = row.due_date + timedelta(days=step.day_offset)
+			if on < today and step.key not in due_now:
+				continue  # skipped for good (see due_steps)
+			upcoming.append((max(on, today), step.day_offset, step.idx, step))
+	if not upcoming:
+		return None
+	on, _offset, _idx, step = min(upcoming, key=lambda item: item[:3])
+	return on, step
+
+
+def collection_status(
+	*,
+	outstanding: float,
+	disputed: bool,
+	promise_date: date | None,
+	today: date,
+	earliest_open_due: date | None,
+	actions_applied: Iterable[str],
+) -> str:
+	"""The invoice's collection status: the pause states first, then the strongest action applied."""
+	applied = set(actions_applied)
+	if outstanding <= 0:
+		return PAID
+	if disputed:
+		return DISPUTED
+	if promise_date is not None and promise_date >= today:
+		return PROMISE_TO_PAY
+	if ESCALATE in applied:
+		return ESCALATED
+	if CREATE_DUNNING in applied:
+		return IN_DUNNING
+	if earliest_open_due is not None and earliest_open_due < today:
+		return OVERDUE
+	if EMAIL_REMINDER in applied:
+		return REMINDED
+	return NOT_DUE
+
+
+def days_overdue(earliest_open_due: date | None, today: date) -> int:
+	if earliest_open_due is None:
+		return 0
+	return max((today - earliest_open_due).days, 0)
+
+
+def priority_score(outstanding: float, overdue_days: int) -> float:
+	"""How urgent an invoice is for the worklist: money at stake times how late it is."""
+	return round(max(outstanding, 0.0) * max(overdue_days, 0), 2)
+
+
+def rule_rank(rule: Rule, customer: str, group_path: Sequence[str], territory_path: Sequence[str]):
+	"""Sort key of a rule for one customer (lower = more specific), or None when it does not apply.
+
+	`group_path` / `territory_path` are the customer's group and territory followed by their
+	ancestors, nearest first, so a rule for a parent group applies to its sub-groups too.
+	"""
+	if rule.customer:
+		return (0, 0) if rule.customer == customer else None
+	if rule.customer_group:
+		return (1, group_path.index(rule.customer_group)) if rule.customer_group in group_path else None
+	if rule.territory:
+		return (2, territory_path.index(rule.territory)) if rule.territory in territory_path else None
+	return (3, 0)
+
+
+def select_rule(
+	rules: Iterable[Rule], customer: str, group_path: Sequence[str] = (), territory_path: Sequence[str] = ()
+) -> Rule | None:
+	"""The most specific rule for the customer: customer, then customer group, then territory, then none."""
+	best: tuple | None = None
+	chosen: Rule | None = None
+	for rule in rules:
+		rank = rule_rank(rule, customer, group_path, territory_path)
+		if rank is None:
+			continue
+		rank = (*rank, rule.key)
+		if best is None or rank < best:
+			best, chosen = rank, rule
+	return chosen
+
+
+def validate_steps(steps: Iterable[StepSpec]) -> list[StepProblem]:
+	"""What is wrong with a rule's steps (empty when nothing is)."""
+	problems: list[StepProblem] = []
+	seen: dict[tuple[int, str], int] = {}
+	for step in steps:
+		if not step.action:
+			problems.append(StepProblem(step.idx, "missing_action"))
+			continue
+		if step.action not in ACTIONS:
+			problems.append(StepProblem(step.idx, "unknown_action", step.action))
+			continue
+		required = REQUIRED_SETTING.get(step.action)
+		if required and not getattr(step, required):
+			problems.append(StepProblem(step.idx, "missing_setting", required))
+		if step.action == CREATE_DUNNING and (step.day_offset or 0) < 1:
+			problems.append(StepProblem(step.idx, "dunning_before_due"))
+		key = (step.day_offset or 0, step.action)
+		if key in seen:
+			problems.append(StepProblem(step.idx, "duplicate", seen[key]))
+		else:
+			seen[key] = step.idx
+	return problems
+
+
+def parse_ancestors(nodes: Iterable[tuple[str, int, int]]) -> dict[str, list[str]]:
+	"""Nested-set tree rows (name, lft, rgt) -> each node with its ancestors, nearest first."""
+	ordered = sorted(nodes, key=lambda node: node[1])
+	paths: dict[str, list[str]] = {}
+	stack: list[tuple[str, int, int]] = []
+	for name, lft, rgt in ordered:
+		while stack and stack[-1][2] < lft:
+			stack.pop()
+		paths[name] = [name, *(ancestor for ancestor, _l, _r in reversed(stack))]
+		stack.append((name, lft, rgt))
+	return paths

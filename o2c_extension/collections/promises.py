@@ -1,0 +1,87 @@
+"""Promises to pay and disputes on a Sales Invoice: both pause the collections run for the invoice.
+
+A promise pauses it until the promised date has passed; a promise broken (date passed, still
+unpaid) is escalated by the next run. A dispute pauses it until it is resolved; then the run
+resumes where the invoice stands. Each change leaves a line in the invoice's timeline.
+"""
+
+import frappe
+from frappe import _
+from frappe.utils import flt, formatdate, getdate, nowdate
+
+from o2c_extension.collections import core, settlement
+
+
+def record_promise(sales_invoice: str, promise_date, note: str | None = None) -> str:
+	invoice = _submitted_invoice(sales_invoice)
+	if flt(invoice.outstanding_amount) <= 0:
+		frappe.throw(
+			_("Sales Invoice {0} is already paid: there is nothing to promise.").format(invoice.name),
+			title=_("Invoice Paid"),
+		)
+	if not promise_date:
+		frappe.throw(_("Enter the date the customer promised to pay by."), title=_("Missing Promise Date"))
+	promise_date = getdate(promise_date)
+	if promise_date < getdate(nowdate()):
+		frappe.throw(
+			_("The promise date {0} is in the past: a promise to pay must be for today or later.").format(
+				formatdate(promise_date)
+			),
+			title=_("Invalid Promise Date"),
+		)
+	if invoice.disputed:
+		frappe.throw(
+			_("Sales Invoice {0} is disputed: resolve the dispute before recording a promise to pay.").format(
+				invoice.name
+			),
+			title=_("Invoice Disputed"),
+		)
+	invoice.db_set(
+		{"promise_to_pay_date": promise_date, "collection_status": core.PROMISE_TO_PAY}, notify=True
+	)
+	comment = _("Promise to pay by {0}.").format(formatdate(promise_date))
+	if note and note.strip():
+		comment += " " + note.strip()
+	invoice.add_comment("Info", comment)
+	return core.PROMISE_TO_PAY
+
+
+def record_dispute(sales_invoice: str, reason: str) -> str:
+	reason = (reason or "").strip()
+	if not reason:
+		frappe.throw(_("Enter the reason the customer disputes the invoice."), title=_("Missing Reason"))
+	invoice = _submitted_invoice(sales_invoice)
+	if flt(invoice.outstanding_amount) <= 0:
+		frappe.throw(
+			_("Sales Invoice {0} is already paid and cannot be disputed.").format(invoice.name),
+			title=_("Invoice Paid"),
+		)
+	if invoice.disputed:
+		frappe.throw(
+			_("Sales Invoice {0} is already disputed.").format(invoice.name), title=_("Already Disputed")
+		)
+	invoice.db_set({"disputed": 1, "dispute_reason": reason, "collection_status": core.DISPUTED}, notify=True)
+	invoice.add_comment("Info", _("Disputed: {0}").format(reason))
+	return core.DISPUTED
+
+
+def resolve_dispute(sales_invoice: str) -> str:
+	invoice = _submitted_invoice(sales_invoice)
+	if not invoice.disputed:
+		frappe.throw(_("Sales Invoice {0} is not disputed.").format(invoice.name), title=_("Not Disputed"))
+	invoice.db_set({"disputed": 0, "dispute_reason": None}, notify=True)
+	status = settlement.refresh_statuses([invoice.name]).get(invoice.name)
+	invoice.add_comment("Info", _("Dispute resolved; collections resume."))
+	return status
+
+
+def _submitted_invoice(sales_invoice: str):
+	invoice = frappe.get_doc("Sales Invoice", sales_invoice)
+	if invoice.docstatus != 1 or invoice.is_return:
+		frappe.throw(
+			_("Sales Invoice {0} is not a submitted invoice: promises and disputes are for those.").format(
+				invoice.name
+			),
+			title=_("Invalid Invoice"),
+		)
+	return invoice

@@ -1,0 +1,192 @@
+"""Keeps collections in step with payments: a payment, credit note or journal entry that clears an
+invoice closes its open collection ToDos and sets it Paid; a cancelled payment opens them again;
+a cancelled invoice cancels its collection work. Reads are set-based over the invoices a
+payment touches; each ToDo is closed through the desk's own assignment code so the form's
+assignment list follows.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe.desk.form import assign_to
+from frappe.utils import flt, getdate, nowdate
+
+from o2c_extension.collections import core
+from o2c_extension.collections.context import load_chunk
+
+# statuses the collections run maintains (invoices never touched keep an empty status)
+TRACKED_STATUSES = (
+	core.NOT_DUE,
+	core.REMINDED,
+	core.OVERDUE,
+	core.IN_DUNNING,
+	core.ESCALATED,
+	core.PROMISE_TO_PAY,
+	core.DISPUTED,
+)
+
+
+def invoices_settled_by(doc) -> list[str]:
+	"""Sales Invoices a Payment Entry or Journal Entry pays (or, on cancel, stops paying)."""
+	if doc.doctype == "Payment Entry":
+		names = [row.reference_name for row in doc.references if row.reference_doctype == "Sales Invoice"]
+	elif doc.doctype == "Journal Entry":
+		names = [row.reference_name for row in doc.accounts if row.reference_type == "Sales Invoice"]
+	else:
+		names = []
+	return list(dict.fromkeys(name for name in names if name))
+
+
+def initial_status(doc) -> str:
+	"""Status of a newly submitted invoice: Not Due, Overdue (back-dated) or Paid (paid on submit)."""
+	due_dates = [getdate(row.due_date) for row in doc.get("payment_schedule") or [] if row.due_date]
+	return core.collection_status(
+		outstanding=flt(doc.outstanding_amount),
+		disputed=False,
+		promise_date=None,
+		today=getdate(nowdate()),
+		earliest_open_due=min(due_dates, default=getdate(doc.due_date) if doc.due_date else None),
+		actions_applied=(),
+	)
+
+
+def sync_payment_state(invoice_names: list[str]) -> None:
+	"""After a payment was submitted or cancelled: close the work of paid invoices, reopen unpaid ones."""
+	if not invoice_names:
+		return
+	invoices = frappe.get_all(
+		"Sales Invoice",
+		filters={"name": ("in", invoice_names), "docstatus": 1},
+		fields=["name", "outstanding_amount", "collection_status"],
+	)
+	paid = [invoice.name for invoice in invoices if flt(invoice.outstanding_amount) <= 0]
+	unpaid_again = [
+		invoice.name
+		for invoice in invoices
+		if flt(invoice.outstanding_amount) > 0 and invoice.collection_status == core.PAID
+	]
+	if paid:
+		end_work(paid, action_status=core.CLOSED, todo_status="Closed")
+		write_statuses({core.PAID: paid})
+	if unpaid_again:
+		reopen_work(unpaid_again)
+		refresh_statuses(unpaid_again)
+
+
+def cancel_work(invoice_names: list[str]) -> None:
+	"""The invoice was cancelled: its open collection ToDos are cancelled with it."""
+	end_work(invoice_names, action_status=core.CANCELLED, todo_status="Cancelled")
+
+
+def end_work(invoice_names: list[str], action_status: str, todo_status: str) -> None:
+	actions = frappe.get_all(
+		"Collection Action",
+		filters={"sales_invoice": ("in", invoice_names), "status": core.OPEN},
+		fields=["name", "sales_invoice", "reference_doctype", "reference_name", "assigned_to"],
+	)
+	if not actions:
+		return
+	todo_names = [action.reference_name for action in actions if action.reference_doctype == "ToDo"]
+	open_todos = set(
+		frappe.get_all("ToDo", filters={"name": ("in", todo_names), "status": "Open"}, pluck="name")
+		if todo_names
+		else []
+	)
+	for action in actions:
+		if action.reference_doctype == "ToDo" and action.reference_name in open_todos:
+			assign_to.set_status(
+				"Sales Invoice",
+				action.sales_invoice,
+				todo=action.reference_name,
+				assign_to=action.assigned_to,
+				status=todo_status,
+				ignore_permissions=True,
+			)
+	set_action_status([action.name for action in actions], action_status)
+
+
+def reopen_work(invoice_names: list[str]) -> None:
+	"""A payment was cancelled: the tasks it closed are open again, until the invoice is paid."""
+	actions = frappe.get_all(
+		"Collection Action",
+		filters={"sales_invoice": ("in", invoice_names), "status": core.CLOSED},
+		fields=["name", "reference_doctype", "reference_name"],
+	)
+	if not actions:
+		return
+	todo_names = [action.reference_name for action in actions if action.reference_doctype == "ToDo"]
+	for todo_name in (
+		frappe.get_all("ToDo", filters={"name": ("in", todo_names), "status": "Closed"}, pluck="name")
+		if todo_names
+		else []
+	):
+		todo = frappe.get_doc("ToDo", todo_name)
+		todo.status = "Open"
+		todo.save(ignore_permissions=True)
+	set_action_status([action.name for action in actions], core.OPEN)
+
+
+def set_action_status(action_names: list[str], status: str) -> None:
+	if not action_names:
+		return
+	action = frappe.qb.DocType("Collection Action")
+	frappe.qb.update(action).set(action.status, status).where(action.name.isin(action_names)).run()
+
+
+def write_statuses(changes: dict[str, list[str]]) -> None:
+	"""Set collection_status in one statement per status (not the invoices' modified: no edit conflict)."""
+	invoice = frappe.qb.DocType("Sales Invoice")
+	for status, names in changes.items():
+		if names:
+			frappe.qb.update(invoice).set(invoice.collection_status, status).where(
+				invoice.name.isin(names)
+			).run()
+
+
+def refresh_statuses(invoice_names: list[str]) -> dict[str, str]:
+	"""Recompute the collection status of some invoices from what is logged for them."""
+	today = getdate(nowdate())
+	chunk = load_chunk(invoice_names, open_only=False)
+	changes: dict[str, list[str]] = {}
+	statuses = {}
+	for invoice in chunk.invoices:
+		statuses[invoice.name] = status = invoice.status(today)
+		if status != invoice.collection_status:
+			changes.setdefault(status, []).append(invoice.name)
+	write_statuses(changes)
+	return statuses
+
+
+def close_settled_work(company: str | None = None) -> None:
+	"""Sweep for the run: invoices settled without a payment event (e.g. Payment Reconciliation)."""
+	conditions = "AND si.company = %(company)s" if company else ""
+	settled = frappe.db.sql_list(
+		f"""
+		SELECT DISTINCT action.sales_invoice
+		FROM `tabCollection Action` action
+		JOIN `tabSales Invoice` si ON si.name = action.sales_invoice
+		WHERE action.status = %(open)s AND si.docstatus = 1 AND si.outstanding_amount <= 0 {conditions}
+		""",
+		{"open": core.OPEN, "company": company},
+	)
+	cancelled = frappe.db.sql_list(
+		f"""
+		SELECT DISTINCT action.sales_invoice
+		FROM `tabCollection Action` action
+		JOIN `tabSales Invoice` si ON si.name = action.sales_invoice
+		WHERE action.status = %(open)s AND si.docstatus = 2 {conditions}
+		""",
+		{"open": core.OPEN, "company": company},
+	)
+	if settled:
+		sync_payment_state(settled)
+	if cancelled:
+		cancel_work(cancelled)
+	frappe.db.sql(
+		f"""
+		UPDATE `tabSales Invoice` si SET si.collection_status = %(paid)s
+		WHERE si.collection_status IN %(tracked)s AND si.docstatus = 1 AND si.outstanding_amount <= 0
+			{conditions}
+		""",
+		{"paid": core.PAID, "tracked": TRACKED_STATUSES, "company": company},
+	)
