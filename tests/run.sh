@@ -39,7 +39,7 @@ INSTALLED_AT="$(in_bench "env/bin/python -c 'import o2c_extension, os; print(os.
 if [ "$INSTALLED_AT" != "$(realpath "$APP_DIR")/o2c_extension" ]; then
 	in_bench "env/bin/python -m pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e apps/o2c_extension" 2>&1 | grep -v -i -e warning -e "^ " || true
 fi
-in_bench "env/bin/python -c 'import pytest, hypothesis, freezegun' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis freezegun"
+in_bench "env/bin/python -c 'import pytest, hypothesis, freezegun, pytest_timeout' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis freezegun pytest-timeout"
 # Browser tests drive the system Chromium through Playwright; without either they are skipped.
 in_bench "env/bin/python -c 'import playwright' 2>/dev/null || env/bin/python -m pip install -q playwright 2>/dev/null" \
 	|| echo "o2c_extension tests: playwright could not be installed; browser tests will be skipped"
