@@ -84,6 +84,14 @@ doc_events = {
 	},
 }
 
+# Credit Control: ERPNext's credit-limit check defers to a Credit Policy where one applies
+# (see credit_control/overrides.py); without a policy ERPNext's own check runs unchanged.
+override_doctype_class = {
+	"Sales Order": "o2c_extension.credit_control.overrides.CreditControlledSalesOrder",
+	"Delivery Note": "o2c_extension.credit_control.overrides.CreditControlledDeliveryNote",
+	"Sales Invoice": "o2c_extension.credit_control.overrides.CreditControlledSalesInvoice",
+}
+
 # Scheduled tasks
 # ---------------
 # One hourly tick; it starts each capability's daily job at the hour set in O2C Settings,

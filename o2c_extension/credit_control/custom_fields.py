@@ -2,7 +2,9 @@
 
 from frappe import _
 
-CREDIT_STATUSES = "\nWithin Limit\nOver Limit\nOn Credit Hold\nReleased"
+# Quotation: Within Limit / Over Limit (a warning). Sales Order: Within Limit when its check passed,
+# On Credit Hold while its Credit Hold is Pending, then Released or Rejected.
+CREDIT_STATUSES = "\nWithin Limit\nOver Limit\nOn Credit Hold\nReleased\nRejected"
 
 
 def get_custom_fields() -> dict:

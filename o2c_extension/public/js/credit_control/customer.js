@@ -1,1 +1,41 @@
-// o2c_extension (credit_control): desk additions on this ERPNext form
+// o2c_extension (credit_control): exposure against limit on the Customer dashboard
+
+frappe.ui.form.on("Customer", {
+	refresh(frm) {
+		const company = frappe.defaults.get_user_default("Company");
+		if (frm.is_new() || !company) return;
+
+		frappe.call({
+			method: "o2c_extension.api.credit.get_exposure",
+			args: { customer: frm.doc.name, company: company },
+			callback(r) {
+				const exposure = r.message;
+				if (!exposure || frm.doc.name !== exposure.customer) return;
+				const money = (value) => format_currency(value, exposure.currency);
+				const colors = { "Within Limit": "green", "Over Limit": "red", "On Credit Hold": "orange" };
+				const limit = exposure.credit_limit ? money(exposure.credit_limit) : __("no limit");
+				frm.dashboard.add_indicator(
+					__("Credit exposure {0} of {1} ({2})", [money(exposure.total), limit, __(exposure.status)]),
+					colors[exposure.status] || "gray"
+				);
+				if (exposure.oldest_overdue_days) {
+					frm.dashboard.add_indicator(
+						__("Oldest overdue: {0} days", [exposure.oldest_overdue_days]),
+						"orange"
+					);
+				}
+				if (exposure.pending_holds.length) {
+					frm.dashboard.set_headline_alert(
+						__("{0} pending Credit Hold(s): {1}", [
+							exposure.pending_holds.length,
+							exposure.pending_holds
+								.map((name) => `<a href="/app/credit-hold/${encodeURIComponent(name)}">${name}</a>`)
+								.join(", "),
+						]),
+						"orange"
+					);
+				}
+			},
+		});
+	},
+});

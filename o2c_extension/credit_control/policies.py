@@ -1,0 +1,151 @@
+"""Which Credit Policy applies to a customer, and the rules it sets: set-based, for one customer
+(a document check) or many (the Credit Exposure report)."""
+
+from __future__ import annotations
+
+import frappe
+from frappe.utils import cint, flt
+
+from o2c_extension.credit_control.core import (
+	SCOPE_COMPANY,
+	SCOPE_CUSTOMER,
+	SCOPE_CUSTOMER_GROUP,
+	CreditTerms,
+	PolicyCandidate,
+	pick_most_specific,
+)
+
+POLICY_FIELDS = (
+	"name",
+	"customer",
+	"customer_group",
+	"credit_limit",
+	"tolerance_percent",
+	"max_overdue_days",
+	"max_dunning_level",
+	"check_on_quotation",
+	"check_on_sales_order",
+	"check_on_delivery_note",
+	"check_on_sales_invoice",
+)
+
+
+def get_policy(customer: str, company: str) -> frappe._dict | None:
+	return get_policies(company, [customer]).get(customer)
+
+
+def get_policies(company: str, customers: list[str]) -> dict[str, frappe._dict | None]:
+	"""customer -> the most specific enabled policy of `company` covering it, or None."""
+	result: dict[str, frappe._dict | None] = dict.fromkeys(customers)
+	if not customers:
+		return result
+	policies = frappe.get_all(
+		"Credit Policy", filters={"company": company, "enabled": 1}, fields=list(POLICY_FIELDS)
+	)
+	if not policies:
+		return result
+
+	by_name = {policy.name: policy for policy in policies}
+	by_customer = {policy.customer: policy for policy in policies if policy.customer}
+	company_wide = [policy for policy in policies if not policy.customer and not policy.customer_group]
+	group_policies = [policy for policy in policies if policy.customer_group]
+
+	group_bounds = (
+		_group_bounds([policy.customer_group for policy in group_policies]) if group_policies else {}
+	)
+	customer_groups = _customer_groups(customers) if group_policies else {}
+
+	for customer in customers:
+		candidates = [PolicyCandidate(policy.name, SCOPE_COMPANY) for policy in company_wide]
+		if customer in by_customer:
+			candidates.append(PolicyCandidate(by_customer[customer].name, SCOPE_CUSTOMER))
+		if customer in customer_groups:
+			_group, lft, rgt = customer_groups[customer]
+			for policy in group_policies:
+				policy_lft, policy_rgt = group_bounds.get(policy.customer_group, (None, None))
+				if policy_lft is not None and policy_lft <= lft and policy_rgt >= rgt:
+					candidates.append(PolicyCandidate(policy.name, SCOPE_CUSTOMER_GROUP, policy_lft))
+		chosen = pick_most_specific(candidates)
+		result[customer] = by_name[chosen] if chosen else None
+	return result
+
+
+def get_terms(
+	company: str, policies: dict[str, frappe._dict | None], for_check: str | None = None
+) -> dict[str, CreditTerms]:
+	"""customer -> the rules of its policy. A policy without its own limit takes the ERPNext
+	Customer Credit Limit. `for_check` (e.g. "check_on_sales_order"): a policy that does not check
+	that document type gives no rules. Customers without a policy get no rules."""
+	need_erpnext_limit = [
+		customer for customer, policy in policies.items() if policy and not flt(policy.credit_limit)
+	]
+	erpnext_limits = get_erpnext_limits(company, need_erpnext_limit) if need_erpnext_limit else {}
+	terms = {}
+	for customer, policy in policies.items():
+		if not policy or (for_check and not cint(policy.get(for_check))):
+			terms[customer] = CreditTerms()
+			continue
+		terms[customer] = CreditTerms(
+			credit_limit=flt(policy.credit_limit) or flt(erpnext_limits.get(customer)),
+			tolerance_percent=flt(policy.tolerance_percent),
+			max_overdue_days=cint(policy.max_overdue_days),
+			max_dunning_level=cint(policy.max_dunning_level),
+		)
+	return terms
+
+
+def get_erpnext_limits(company: str, customers: list[str]) -> dict[str, float]:
+	"""ERPNext's `get_credit_limit` for many customers at once, in its order: the customer's own
+	Customer Credit Limit for the company, else its customer group's (unless that row bypasses the
+	check), else the company's credit limit."""
+	if not customers:
+		return {}
+	own = dict(
+		frappe.db.sql(
+			"""
+			select parent, credit_limit from `tabCustomer Credit Limit`
+			where parenttype = 'Customer' and company = %(company)s and parent in %(customers)s
+			""",
+			{"company": company, "customers": tuple(customers)},
+		)
+	)
+	customer_groups = _customer_groups(customers)
+	groups = tuple({group for group, _lft, _rgt in customer_groups.values()}) or ("",)
+	group_limits = {
+		parent: flt(limit)
+		for parent, limit, bypass in frappe.db.sql(
+			"""
+			select parent, credit_limit, bypass_credit_limit_check from `tabCustomer Credit Limit`
+			where parenttype = 'Customer Group' and company = %(company)s and parent in %(groups)s
+			""",
+			{"company": company, "groups": groups},
+		)
+		if not cint(bypass)
+	}
+	company_limit = flt(frappe.get_cached_value("Company", company, "credit_limit"))
+	limits = {}
+	for customer in customers:
+		group = customer_groups.get(customer, (None, 0, 0))[0]
+		limits[customer] = flt(own.get(customer)) or flt(group_limits.get(group)) or company_limit
+	return limits
+
+
+def _customer_groups(customers: list[str]) -> dict[str, tuple[str, int, int]]:
+	rows = frappe.db.sql(
+		"""
+		select c.name, c.customer_group, cg.lft, cg.rgt
+		from `tabCustomer` c
+		left join `tabCustomer Group` cg on cg.name = c.customer_group
+		where c.name in %(customers)s
+		""",
+		{"customers": tuple(customers)},
+	)
+	return {name: (group, cint(lft), cint(rgt)) for name, group, lft, rgt in rows}
+
+
+def _group_bounds(groups: list[str]) -> dict[str, tuple[int, int]]:
+	rows = frappe.db.sql(
+		"select name, lft, rgt from `tabCustomer Group` where name in %(groups)s",
+		{"groups": tuple(set(groups))},
+	)
+	return {name: (cint(lft), cint(rgt)) for name, lft, rgt in rows}

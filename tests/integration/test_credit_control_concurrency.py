@@ -1,0 +1,95 @@
+"""Two submits for one customer at the same time, through separate database connections: together
+they exceed the limit, so only one may pass. The data is committed first (a second connection sees
+only committed rows); the conftest restores the database after the session."""
+
+import threading
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from o2c_extension.credit_control.exposure import get_exposure
+from tests.integration import credit_control_helpers as helpers
+from tests.integration import factories
+
+
+def submit_in_own_connection(site, sites_path, order_name, ready: threading.Barrier, results: dict):
+	"""Load the order (which takes this transaction's read snapshot), wait for the others, submit."""
+	frappe.init(site=site, sites_path=sites_path)
+	try:
+		frappe.connect()
+		frappe.flags.in_test = True
+		frappe.set_user("Administrator")
+		order = frappe.get_doc("Sales Order", order_name)
+		ready.wait(timeout=30)
+		order.submit()
+		frappe.db.commit()
+		results[order_name] = "submitted"
+	except Exception as error:  # reported to the test thread
+		frappe.db.rollback()
+		results[order_name] = repr(error)
+	finally:
+		frappe.destroy()
+
+
+class TestConcurrentSubmits(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		factories.company()
+		cls.item = factories.item(stock_qty=100, rate=100)  # its Bin exists before the race
+		frappe.db.commit()
+
+	def committed_customer_with_draft_orders(self, limit, *amounts):
+		customer = factories.customer()
+		helpers.credit_policy(customer=customer, credit_limit=limit)
+		orders = [
+			factories.sales_order(customer, [(self.item, amount / 100, 100)], submit=False).name
+			for amount in amounts
+		]
+		frappe.db.commit()
+		return customer, orders
+
+	def run_in_threads(self, orders, parties):
+		ready = threading.Barrier(parties)
+		results = {}
+		threads = [
+			threading.Thread(
+				target=submit_in_own_connection,
+				args=(frappe.local.site, frappe.local.sites_path, name, ready, results),
+			)
+			for name in orders
+		]
+		for thread in threads:
+			thread.start()
+		return threads, ready, results
+
+	def test_two_concurrent_submits_only_one_passes(self):
+		customer, orders = self.committed_customer_with_draft_orders(1000, 600, 600)
+		threads, _ready, results = self.run_in_threads(orders, parties=2)
+		for thread in threads:
+			thread.join(timeout=120)
+		self.assertEqual(results, dict.fromkeys(orders, "submitted"))
+
+		frappe.db.rollback()  # a fresh snapshot that sees what the threads committed
+		statuses = sorted(frappe.db.get_value("Sales Order", name, "status") for name in orders)
+		self.assertEqual(statuses, ["On Hold", "To Deliver and Bill"])
+		self.assertEqual(frappe.db.count("Credit Hold", {"customer": customer, "status": "Pending"}), 1)
+		self.assertEqual(get_exposure(customer, factories.COMPANY).open_orders, 600)
+
+	def test_a_check_sees_what_a_concurrent_transaction_approved_after_its_snapshot(self):
+		_customer, (mine, theirs) = self.committed_customer_with_draft_orders(1000, 600, 600)
+		order = frappe.get_doc("Sales Order", mine)  # this transaction's snapshot starts here
+
+		threads, _ready, results = self.run_in_threads([theirs], parties=1)
+		threads[0].join(timeout=120)
+		self.assertEqual(results, {theirs: "submitted"})
+		self.assertEqual(frappe.db.get_value("Sales Order", theirs, "docstatus"), 0)  # still invisible here
+
+		order.submit()
+		order.reload()
+		self.assertEqual(order.status, "On Hold")
+		hold = helpers.hold_of(order.name)
+		self.assertEqual(hold.exposure, 1200)
+		self.assertIn("approved by a concurrent check", hold.decisions[0].comment)
+		frappe.db.rollback()
