@@ -35,6 +35,7 @@ MARKER_TABLE = "__o2c_bench_dataset"  # what bench/datagen.py has made
 
 # Order of the sections in docs/PERFORMANCE.md; each script rewrites only its own.
 SECTIONS = [
+	("targets", "Targets"),
 	("machine", "Machine and method"),
 	("datagen", "How the data was made"),
 	("credit_check", "Credit check on Sales Order submit"),

@@ -229,8 +229,36 @@ def collections_check() -> None:
 	require_function(COLLECTIONS_RUN_FUNCTION)
 
 
+COLLECTOR = "_o2c-bench-collector@example.com"  # holds the roles the action path assigns ToDos to
+
+
+def collections_user() -> str:
+	"""A user with the Collections Agent and Manager roles: the action path's ToDos go to a role
+	holder, and a site without one would time failed steps instead of ToDos."""
+	roles = ("Collections Agent", "Collections Manager")
+	if not frappe.db.exists("User", COLLECTOR):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": COLLECTOR,
+				"first_name": "O2C Bench Collector",
+				"send_welcome_email": 0,
+				"user_type": "System User",
+				"roles": [{"role": role} for role in roles],
+			}
+		).insert(ignore_permissions=True)
+	else:
+		user = frappe.get_doc("User", COLLECTOR)
+		missing = [role for role in roles if role not in {r.role for r in user.roles}]
+		if missing:
+			user.add_roles(*missing)
+	return COLLECTOR
+
+
 def collections_setup(company: str, path: str) -> None:
 	collections_check()
+	if path == "action":
+		collections_user()
 	steps = (
 		[{"day_offset": 9999, "action": "Create ToDo", "assign_to_role": "Collections Agent"}]
 		if path == "no-action"
@@ -244,7 +272,7 @@ def collections_setup(company: str, path: str) -> None:
 	frappe.get_doc(
 		{
 			"doctype": "Collections Rule",
-			"rule_name": f"_O2C Bench {path}",
+			"rule_name": f"_O2C Bench {path} {company}",  # rule names are unique across companies
 			"company": company,
 			"enabled": 1,
 			"min_outstanding": 0,
