@@ -6,8 +6,10 @@ are skipped, with the reason printed, when either is missing.
 
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -77,3 +79,64 @@ def screenshot(page, name: str) -> Path:
 	page.wait_for_timeout(500)  # let indicators and dashboard headlines settle
 	page.screenshot(path=str(path), full_page=False)
 	return path
+
+
+def set_field(page, fieldname: str, value, within=None) -> None:
+	"""Fill a visible form (or grid row, dialog: `within`) control the way a user does: type into
+	Data / number / text inputs, choose in a Select, tick a Check, and pick a Link's value from the
+	dropdown it offers."""
+	control = (within or page).locator(f'.frappe-control[data-fieldname="{fieldname}"]:visible').first
+	fieldtype = control.get_attribute("data-fieldtype")
+	if fieldtype == "Select":
+		control.locator("select").select_option(str(value))
+		return
+	if fieldtype == "Check":
+		control.locator(f'input[type=checkbox][data-fieldname="{fieldname}"]').set_checked(bool(value))
+		return
+	field = control.locator("input, textarea").first
+	field.click()
+	field.fill(str(value))
+	if fieldtype == "Link" and value:
+		control.locator("ul[role=listbox] [role=option]:visible", has_text=str(value)).first.click()
+	else:
+		field.dispatch_event("change")
+
+
+def grid_row(page, table_fieldname: str, idx: int):
+	"""Row `idx` (1-based) of a form's table, pressing "Add Row" until it exists (a new form may
+	already show an empty first row); a locator to pass to `set_field` as `within`."""
+	grid = page.locator(f'.frappe-control[data-fieldname="{table_fieldname}"]:visible').first
+	row = grid.locator(f'.grid-body .grid-row[data-idx="{idx}"]')
+	while row.count() == 0:
+		grid.locator(".grid-add-row").click()
+		grid.locator(".grid-body .grid-row").last.wait_for()
+	return row
+
+
+def click_menu_button(page, group: str, label: str) -> None:
+	"""A custom button inside a button group of the form toolbar (e.g. Decide › Release)."""
+	page.click(f'.inner-group-button[data-label="{quote(group)}"] button')
+	page.click(f'.inner-group-button[data-label="{quote(group)}"] [data-label="{quote(label)}"]')
+
+
+def save_form(page) -> None:
+	"""Ctrl+S, then wait until the form is saved (named, not dirty)."""
+	page.keyboard.press("Control+s")
+	page.wait_for_function("cur_frm && !cur_frm.is_new() && !cur_frm.is_dirty()")
+
+
+@contextmanager
+def screenshots_on_failure(browser, name: str):
+	"""When the block fails, save every open page to the temp directory (not docs/) for debugging."""
+	try:
+		yield
+	except Exception:
+		pages = [page for context in browser.contexts for page in context.pages]
+		for index, page in enumerate(pages):
+			path = Path(tempfile.gettempdir()) / f"{name}-failure-{index}.png"
+			try:
+				page.screenshot(path=str(path))
+				print(f"failure screenshot: {path}")
+			except Exception as error:  # the page may be gone; keep the original failure
+				print(f"no failure screenshot of page {index}: {error}")
+		raise

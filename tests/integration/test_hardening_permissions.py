@@ -1,0 +1,609 @@
+"""Hardening (issue 7): the permission matrix over real HTTP.
+
+Every whitelisted method of the app and every app DocType's /api/resource (read list, create), for
+Guest and for one user per role holding that role only: Sales User, Accounts User, Credit
+Controller, Collections Agent, Collections Manager. "Allowed" is HTTP 200 on a valid request;
+"denied" is HTTP 403 with a PermissionError. A cell that answers anything else (a 417 on a valid
+request, a 500) shows in the diff too, and a denied request must leave nothing written.
+
+The expected matrix below is derived from the DocType permission JSONs (and ERPNext's own
+permissions on Customer, Sales Invoice, Sales Order, Quotation and Company, which the methods
+check) and from each method's checks, as the code stands. Cells where that design looks wrong are
+marked `# design?` and listed in the module's report (see the hardening notes in the final report).
+
+The server sees committed data only, so the test commits; the conftest restores the database.
+"""
+
+import contextlib
+import json
+
+import frappe
+import pytest
+import requests
+from frappe.desk.form import assign_to
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_days, nowdate
+
+from o2c_extension.collections import core, setup
+from tests.integration import credit_control_helpers as credit
+from tests.integration import factories
+from tests.integration import scheduling_helpers as scheduling
+from tests.integration.web import running_server, token_session
+
+PERSONAS = (
+	"Guest",
+	"Sales User",
+	"Accounts User",
+	"Credit Controller",
+	"Collections Agent",
+	"Collections Manager",
+)
+USERS = {role: f"_o2c.hard.{role.lower().replace(' ', '-')}@example.com" for role in PERSONAS[1:]}
+# the same roles, each with one invoice assigned (an assignment shares the invoice with the user)
+ASSIGNEES = {
+	role: f"_o2c.hard.assigned.{role.lower().replace(' ', '-')}@example.com" for role in PERSONAS[1:]
+}
+
+# --- the expected matrix: one letter per persona, in PERSONAS order -----------------------------
+# Y allowed (200), N denied (403 PermissionError), E let through the permission check and then
+# refused by the document itself with a clear 4xx error (never a 500)
+
+# method -> (HTTP verb, expected)
+METHODS = {
+	# Customer read (ERPNext: Sales User, Accounts User; not the app's roles)
+	"o2c_extension.api.credit.get_exposure": ("GET", "NYYNNN"),  # design? Credit Controller denied
+	# only_for Credit Controller + Credit Hold write
+	"o2c_extension.api.credit.release_hold": ("POST", "NNNYNN"),
+	"o2c_extension.api.credit.reject_hold": ("POST", "NNNYNN"),
+	# Scheduling Agreement write (+ Schedule Release create / submit)
+	"o2c_extension.api.scheduling.import_release": ("POST", "NYNNNN"),
+	"o2c_extension.api.scheduling.import_release_csv": ("POST", "NYNNNN"),
+	# Scheduling Agreement write + Sales Order create and submit
+	"o2c_extension.api.scheduling.release_now": ("POST", "NYNNNN"),
+	# a collections role + read on the invoice: on an invoice nobody assigned to the caller, the
+	# collections roles alone cannot read it
+	"o2c_extension.api.collections.record_promise": ("POST", "NNNNNN"),  # design? agent, manager
+	"o2c_extension.api.collections.record_dispute": ("POST", "NNNNNN"),  # design? agent, manager
+	"o2c_extension.api.collections.resolve_dispute": ("POST", "NNNNNN"),  # design? agent, manager
+	# only the Collections Manager role
+	"o2c_extension.api.collections.run_now": ("POST", "NNNNNY"),
+	# KPI cards: read on the card's DocType + read on the Company (app roles have no Company read)
+	"o2c_extension.order_to_cash.kpi.dso_card": ("GET", "NNYNNN"),  # design? Collections Manager
+	"o2c_extension.order_to_cash.kpi.overdue_receivables_card": ("GET", "NNYNNN"),  # design? idem
+	"o2c_extension.order_to_cash.kpi.collection_effectiveness_card": ("GET", "NNYNNN"),  # design? idem
+	"o2c_extension.order_to_cash.kpi.pending_credit_holds_card": ("GET", "NYYNNN"),  # design? CC
+	"o2c_extension.order_to_cash.kpi.credit_decision_time_card": ("GET", "NYYNNN"),  # design? CC
+	"o2c_extension.order_to_cash.kpi.schedule_adherence_card": ("GET", "NYYNNN"),
+	# mappers: create on the target + read on the source
+	"o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement.make_scheduling_agreement": (
+		"POST",
+		"NYNNNN",
+	),
+	"o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement.make_sales_order": (
+		"POST",
+		"NYNNNN",
+	),
+}
+# the collections methods once the invoice is assigned to the caller (assignment shares it)
+ASSIGNED = {
+	"o2c_extension.api.collections.record_dispute": "NNNNYY",
+	"o2c_extension.api.collections.resolve_dispute": "NNNNYY",
+	"o2c_extension.api.collections.record_promise": "NNNNYY",
+}
+
+# DocType -> (read list, create); None = not applicable (a Single is read as its one document).
+# A child row is created through its parent (POST with parent, parenttype, parentfield), with the
+# parent's write permission; the parents here are drafts, or Pending for the Credit Hold.
+RESOURCES = {
+	"Collection Action": ("NNYNYY", "NNNNNY"),  # design? a manager can hand-make the run's log
+	"Collections Rule": ("NNYNYY", "NNNNNY"),
+	"Credit Check Tally": ("NNNNNN", "NNNNNN"),
+	"Credit Hold": ("NYYYNN", "NNNNNN"),
+	"Credit Policy": ("NNYYNN", "NNNYNN"),
+	"O2C Settings": ("NNNYNY", None),
+	"Schedule Release": ("NYYNNN", "NYNNNN"),
+	"Scheduling Agreement": ("NYYNNN", "NYNNNN"),
+	# child tables: never listed on their own
+	"Collections Rule Step": ("NNNNNN", "NNNNNY"),
+	"Credit Hold Decision": ("NNNNNN", "NNNNNN"),  # decisions only through release / reject
+	"Schedule Release Change": ("NNNNNN", "NYNNNN"),
+	"Schedule Release Item Delta": ("NNNNNN", "NYNNNN"),
+	"Schedule Release Line": ("NNNNNN", "NYNNNN"),
+	"Scheduling Agreement Item": ("NNNNNN", "NYNNNN"),
+	"Scheduling Agreement Schedule Line": ("NNNNNN", "NYNNNN"),
+}
+
+OTHER_COMPANY = "Wind Power LLC"  # the test site's own company: no open invoices to enqueue
+
+
+def app_whitelisted_methods() -> set[str]:
+	import importlib
+	import pkgutil
+
+	import o2c_extension
+
+	for module in pkgutil.walk_packages(o2c_extension.__path__, "o2c_extension."):
+		if ".patches" not in module.name and not module.name.endswith(".hooks"):
+			importlib.import_module(module.name)
+	return {
+		f"{function.__module__}.{function.__name__}"
+		for function in frappe.whitelisted
+		if function.__module__.startswith("o2c_extension.")
+	}
+
+
+def app_doctypes() -> set[str]:
+	return set(
+		frappe.get_all(
+			"DocType", filters={"module": ("in", frappe.get_module_list("o2c_extension"))}, pluck="name"
+		)
+	)
+
+
+class TestPermissionMatrix(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		factories.company()
+		factories.ensure_fiscal_year(nowdate())
+		setup.install_defaults()
+		for role in PERSONAS[1:]:
+			factories.user(USERS[role], [role])
+			factories.user(ASSIGNEES[role], [role])
+		cls.item = factories.item(stock_qty=1000, rate=100)
+
+		# credit: a customer with a policy; held orders to release and reject
+		cls.customer = factories.customer()
+		credit.credit_policy(customer=cls.customer, credit_limit=100)
+		# scheduling: an Active agreement with lines due, and a quotation to map
+		cls.sa_customer, (cls.sa_item, _other) = scheduling.setup_masters()
+		cls.agreement = scheduling.agreement(
+			cls.sa_customer,
+			[(cls.sa_item, 100_000, 10)],
+			lines=[(cls.sa_item, 1, 1, "Firm"), (cls.sa_item, 2, 1, "Firm")],
+			release_horizon_days=5,
+		).name
+		cls.quotation = scheduling.quotation(cls.sa_customer, [(cls.sa_item, 5, 10)]).name
+		cls.other_item = _other
+		# parents for child rows: drafts (and a Pending hold, made below)
+		cls.draft_agreement = scheduling.agreement(
+			cls.sa_customer, [(cls.sa_item, 100, 10)], submit=False, release_horizon_days=5
+		).name
+		cls.draft_release = (
+			frappe.get_doc(
+				{
+					"doctype": "Schedule Release",
+					"scheduling_agreement": cls.agreement,
+					"release_no": "HARD-draft",
+					"release_date": nowdate(),
+					"lines": [
+						{
+							"item_code": cls.sa_item,
+							"schedule_date": add_days(nowdate(), 6),
+							"qty": 1,
+							"line_type": "Firm",
+						}
+					],
+				}
+			)
+			.insert()
+			.name
+		)
+		# collections: an open invoice nobody is assigned, and one assigned to each persona
+		cls.coll_customer = factories.customer()
+		cls.invoice = cls.open_invoice()
+		cls.rule = (
+			frappe.get_doc(
+				{
+					"doctype": "Collections Rule",
+					"rule_name": "_O2C Hardening parent",
+					"company": factories.COMPANY,
+					"enabled": 0,
+					"steps": [
+						{"day_offset": 1, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"}
+					],
+				}
+			)
+			.insert()
+			.name
+		)
+		cls.pending_hold = frappe.db.get_value(
+			"Sales Order", factories.sales_order(cls.customer, [(cls.item, 5, 100)]).name, "credit_hold"
+		)
+		cls.assigned = {}
+		for role, user in ASSIGNEES.items():
+			invoice = cls.open_invoice()
+			assign_to.add(
+				{"assign_to": [user], "doctype": "Sales Invoice", "name": invoice, "description": "collect"},
+				ignore_permissions=True,
+			)
+			cls.assigned[role] = invoice
+		frappe.db.commit()
+
+		cls.sessions = {"Guest": cls.guest_session()}
+		cls.sessions.update({role: token_session(user) for role, user in USERS.items()})
+		cls.assignee_sessions = {"Guest": cls.sessions["Guest"]}
+		cls.assignee_sessions.update({role: token_session(user) for role, user in ASSIGNEES.items()})
+		cls._server = contextlib.ExitStack()
+		cls.base_url = cls._server.enter_context(running_server())
+
+	@classmethod
+	def tearDownClass(cls):
+		cls._server.close()
+		# keep these single-role users out of later tests' role holders (ToDo assignment)
+		for user in (*USERS.values(), *ASSIGNEES.values()):
+			frappe.db.set_value("User", user, "enabled", 0)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	@classmethod
+	def open_invoice(cls) -> str:
+		return factories.sales_invoice(
+			cls.coll_customer, [(cls.item, 1, 100)], due_date=add_days(nowdate(), 10)
+		).name
+
+	@staticmethod
+	def guest_session() -> requests.Session:
+		session = requests.Session()
+		session.headers.update({"Accept": "application/json"})
+		return session
+
+	def held_hold(self) -> str:
+		frappe.set_user("Administrator")
+		order = factories.sales_order(self.customer, [(self.item, 5, 100)])
+		hold = frappe.db.get_value("Sales Order", order.name, "credit_hold")
+		self.assertTrue(hold)
+		frappe.db.commit()
+		return hold
+
+	# --- one request -------------------------------------------------------------------------
+
+	def request(
+		self, persona: str, verb: str, path: str, payload: dict | None = None, assignee: bool = False
+	) -> str:
+		"""'Y' for 200, 'N' for 403 PermissionError, 'E:...' for another 4xx Frappe error, 'X:...' for
+		anything else (a 500, a 4xx without a Frappe error)."""
+		url = f"{self.base_url}{path}"
+		session = (self.assignee_sessions if assignee else self.sessions)[persona]
+		if verb == "GET":
+			params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (payload or {}).items()}
+			response = session.get(url, params=params, timeout=60)
+		else:
+			response = session.post(url, json=payload or {}, timeout=60)
+		if response.status_code == 200:
+			return "Y"
+		try:
+			body = response.json()
+		except ValueError:
+			body = {}
+		if response.status_code == 403 and body.get("exc_type") == "PermissionError":
+			return "N"
+		messages = body.get("_server_messages") or body.get("exception") or response.text[:200]
+		detail = f"<{response.status_code} {body.get('exc_type')}: {str(messages)[:160]}>"
+		if 400 <= response.status_code < 500 and body.get("exc_type"):
+			return f"E:{detail}"
+		return f"X:{detail}"
+
+	def compare(self, expected: dict[str, str], actual: dict[str, list[str]]) -> None:
+		wrong = []
+		for row, cells in actual.items():
+			for persona, want, got in zip(PERSONAS, expected[row], cells, strict=True):
+				if got.split(":", 1)[0] != want:
+					wrong.append(f"{row} / {persona}: expected {want}, got {got}")
+		self.assertEqual(wrong, [], "\n" + "\n".join(wrong))
+
+	# --- the tests ---------------------------------------------------------------------------
+
+	def test_matrix_covers_every_whitelisted_method_and_every_app_doctype(self):
+		self.assertEqual(app_whitelisted_methods(), set(METHODS))
+		self.assertEqual(app_doctypes(), set(RESOURCES))
+
+	def test_whitelisted_methods(self):
+		release_numbers = {}
+		holds = {}
+		actual = {}
+		for method, (verb, _expected) in METHODS.items():
+			cells = []
+			for persona in PERSONAS:
+				payload = self.payload(method, persona, release_numbers, holds)
+				cells.append(self.request(persona, verb, f"/api/method/{method}", payload))
+			actual[method] = cells
+		self.compare({method: expected for method, (_verb, expected) in METHODS.items()}, actual)
+		self.assert_denied_left_nothing(release_numbers, holds, actual)
+
+	def test_collections_methods_on_an_invoice_assigned_to_the_caller(self):
+		actual = {method: [] for method in ASSIGNED}
+		before = self.invoice_state(self.invoice)
+		for persona in PERSONAS:
+			invoice = self.assigned.get(persona, self.invoice)
+			arguments = {
+				"o2c_extension.api.collections.record_dispute": {"reason": "wrong quantity"},
+				"o2c_extension.api.collections.resolve_dispute": {},
+				"o2c_extension.api.collections.record_promise": {
+					"promise_date": add_days(nowdate(), 7),
+					"note": "by phone",
+				},
+			}
+			for method, extra in arguments.items():  # dispute, resolve, then promise: each valid
+				payload = {"sales_invoice": invoice, **extra}
+				actual[method].append(
+					self.request(persona, "POST", f"/api/method/{method}", payload, assignee=True)
+				)
+		self.compare(ASSIGNED, actual)
+		frappe.db.rollback()
+		for persona, invoice in self.assigned.items():
+			state = self.invoice_state(invoice)
+			if ASSIGNED["o2c_extension.api.collections.record_promise"][PERSONAS.index(persona)] == "Y":
+				self.assertEqual(state["collection_status"], core.PROMISE_TO_PAY, persona)
+			else:
+				self.assertEqual(state, before | {"name": invoice}, persona)
+		self.assertEqual(self.invoice_state(self.invoice), before)
+
+	def test_resources_read_list_and_create(self):
+		# top-level documents: exactly the allowed creates were written (child rows are recomputed
+		# by some parents on save, so they are left out of the count)
+		counts_before = {
+			doctype: frappe.db.count(doctype)
+			for doctype in RESOURCES
+			if not (frappe.get_meta(doctype).issingle or frappe.get_meta(doctype).istable)
+		}
+		actual_read, actual_create, allowed_creates = {}, {}, {}
+		for doctype, (_read, create) in RESOURCES.items():
+			single = frappe.get_meta(doctype).issingle
+			path = f"/api/resource/{doctype}" + (f"/{doctype}" if single else "")
+			actual_read[doctype] = [self.request(persona, "GET", path) for persona in PERSONAS]
+			if create is None:
+				continue
+			actual_create[doctype] = [
+				self.request(persona, "POST", f"/api/resource/{doctype}", self.new_doc(doctype, persona))
+				for persona in PERSONAS
+			]
+			allowed_creates[doctype] = actual_create[doctype].count("Y")
+		self.compare({doctype: read for doctype, (read, _c) in RESOURCES.items()}, actual_read)
+		self.compare(
+			{doctype: create for doctype, (_r, create) in RESOURCES.items() if create}, actual_create
+		)
+		frappe.db.rollback()
+		for doctype, before in counts_before.items():
+			self.assertEqual(
+				frappe.db.count(doctype), before + allowed_creates.get(doctype, 0), f"{doctype} rows"
+			)
+
+	@pytest.mark.xfail(
+		strict=True,
+		reason="bug: POST /api/resource/Credit Policy with only a customer answers 417 'applies to a "
+		"Customer or to a Customer Group, not both': the REST insert builds the doc with frappe.new_doc, "
+		"which fills ERPNext's default Customer Group before CreditPolicy._set_defaults runs "
+		"(credit_policy.py only protects the frappe.get_doc path)",
+	)
+	def test_credit_policy_for_a_customer_over_rest(self):
+		customer = factories.customer()
+		frappe.db.commit()
+		payload = {"company": factories.COMPANY, "customer": customer, "credit_limit": 500}
+		self.assertEqual(
+			self.request("Credit Controller", "POST", "/api/resource/Credit Policy", payload), "Y"
+		)
+
+	@pytest.mark.xfail(
+		strict=True,
+		reason="bug: order_to_cash/kpi.py _card checks frappe.has_permission(doctype, 'read') without a "
+		"document, which a single shared (e.g. assigned) Sales Invoice satisfies, then shows figures "
+		"computed over every invoice of the company",
+	)
+	def test_kpi_cards_are_not_opened_by_one_shared_invoice(self):
+		# the Sales User has no read on Sales Invoice (DSO is denied to it in the matrix), but this
+		# one has a single invoice assigned
+		filters = {"filters": {"company": factories.COMPANY}}
+		self.assertEqual(
+			self.request(
+				"Sales User",
+				"GET",
+				"/api/method/o2c_extension.order_to_cash.kpi.dso_card",
+				filters,
+				assignee=True,
+			),
+			"N",
+		)
+
+	# --- valid requests ----------------------------------------------------------------------
+
+	def payload(self, method: str, persona: str, release_numbers: dict, holds: dict) -> dict:
+		name = method.rsplit(".", 1)[1]
+		today = nowdate()
+		if name == "get_exposure":
+			return {"customer": self.customer, "company": factories.COMPANY}
+		if name in ("release_hold", "reject_hold"):
+			holds[(name, persona)] = self.held_hold()
+			return {"name": holds[(name, persona)], "comment": "decided over REST"}
+		if name in ("import_release", "import_release_csv"):
+			number = f"HARD-{name}-{persona}"
+			release_numbers[(name, persona)] = number
+			line = (self.sa_item, add_days(today, 3), 4, "Firm")
+			base = {"scheduling_agreement": self.agreement, "release_no": number, "release_date": today}
+			if name == "import_release":
+				keys = ("item_code", "schedule_date", "qty", "line_type")
+				return {**base, "lines": [dict(zip(keys, line, strict=True))]}
+			return {**base, "csv_text": "item_code,schedule_date,qty,line_type\n" + ",".join(map(str, line))}
+		if name == "release_now":
+			return {"scheduling_agreement": self.agreement}
+		if name == "record_promise":
+			return {"sales_invoice": self.invoice, "promise_date": add_days(today, 7), "note": "by phone"}
+		if name == "record_dispute":
+			return {"sales_invoice": self.invoice, "reason": "wrong quantity"}
+		if name == "resolve_dispute":
+			return {"sales_invoice": self.invoice}
+		if name == "run_now":
+			return {"company": OTHER_COMPANY}
+		if name.endswith("_card"):
+			return {"filters": {"company": factories.COMPANY}}
+		if name == "make_scheduling_agreement":
+			return {"source_name": self.quotation}
+		if name == "make_sales_order":
+			return {"source_name": self.agreement}
+		raise AssertionError(f"no valid request known for {method}: add one to the matrix")
+
+	def new_doc(self, doctype: str, persona: str) -> dict:
+		tag = persona.lower().replace(" ", "-")
+		company = factories.COMPANY
+		if doctype == "Collection Action":
+			return {
+				"sales_invoice": self.invoice,
+				"customer": self.coll_customer,
+				"company": company,
+				"step": f"hand-made-{tag}",
+				"action": core.CREATE_TODO,
+				"action_date": nowdate(),
+				"status": core.COMPLETED,
+			}
+		if doctype == "Collections Rule":
+			return {
+				"rule_name": f"_O2C Hardening {tag}",
+				"company": company,
+				"enabled": 0,
+				"steps": [
+					{"day_offset": 3, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"}
+				],
+			}
+		if doctype == "Credit Check Tally":
+			return {"customer": self.customer, "company": company, "approved_amount": 1}
+		if doctype == "Credit Hold":
+			return {
+				"customer": self.customer,
+				"company": company,
+				"reference_doctype": "Sales Invoice",
+				"reference_name": self.invoice,
+				"status": "Pending",
+				"amount": 1,
+			}
+		if doctype == "Credit Policy":
+			# customer_group given as empty on purpose: see test_credit_policy_for_a_customer_over_rest
+			return {
+				"company": company,
+				"customer": self.coll_customer,
+				"customer_group": None,
+				"credit_limit": 1,
+				"enabled": 0,
+			}
+		if doctype == "Schedule Release":
+			return {
+				"scheduling_agreement": self.agreement,
+				"release_no": f"HARD-resource-{tag}",
+				"release_date": nowdate(),
+				"lines": [
+					{
+						"item_code": self.sa_item,
+						"schedule_date": add_days(nowdate(), 4),
+						"qty": 2,
+						"line_type": "Firm",
+					}
+				],
+			}
+		if doctype == "Scheduling Agreement":
+			return {
+				"customer": self.sa_customer,
+				"company": company,
+				"currency": factories.CURRENCY,
+				"selling_price_list": factories.price_list(),
+				"valid_from": nowdate(),
+				"valid_to": add_days(nowdate(), 90),
+				"items": [
+					{
+						"item_code": self.sa_item,
+						"agreed_qty": 10,
+						"rate": 10,
+						"warehouse": factories.warehouse(),
+					}
+				],
+			}
+		# child tables: a valid row, added through the parent
+		index = PERSONAS.index(persona)
+		rows = {
+			"Collections Rule Step": (
+				"Collections Rule",
+				self.rule,
+				"steps",
+				{"day_offset": 10 + index, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"},
+			),
+			"Credit Hold Decision": (
+				"Credit Hold",
+				self.pending_hold,
+				"decisions",
+				{"decision": "Released", "comment": "released by hand"},
+			),
+			"Schedule Release Change": (
+				"Schedule Release",
+				self.draft_release,
+				"changes",
+				{"change_type": "Added", "item_code": self.sa_item, "new_qty": 1},
+			),
+			"Schedule Release Item Delta": (
+				"Schedule Release",
+				self.draft_release,
+				"item_deltas",
+				{"item_code": self.sa_item, "qty_delta": 1},
+			),
+			"Schedule Release Line": (
+				"Schedule Release",
+				self.draft_release,
+				"lines",
+				{
+					"item_code": self.sa_item,
+					"schedule_date": add_days(nowdate(), 10 + index),
+					"qty": 1,
+					"line_type": "Firm",
+				},
+			),
+			"Scheduling Agreement Item": (
+				"Scheduling Agreement",
+				self.draft_agreement,
+				"items",
+				{
+					"item_code": self.other_item,
+					"agreed_qty": 5,
+					"rate": 10,
+					"warehouse": factories.warehouse(),
+				},
+			),
+			"Scheduling Agreement Schedule Line": (
+				"Scheduling Agreement",
+				self.draft_agreement,
+				"schedule",
+				{
+					"item_code": self.sa_item,
+					"schedule_date": add_days(nowdate(), 10 + index),
+					"qty": 1,
+					"line_type": "Firm",
+				},
+			),
+		}
+		parenttype, parent, parentfield, row = rows[doctype]
+		return {"parenttype": parenttype, "parent": parent, "parentfield": parentfield, **row}
+
+	# --- what a denied request must not have done ----------------------------------------------
+
+	def invoice_state(self, invoice: str) -> dict:
+		return frappe.db.get_value(
+			"Sales Invoice",
+			invoice,
+			["name", "disputed", "dispute_reason", "promise_to_pay_date", "collection_status"],
+			as_dict=True,
+		)
+
+	def assert_denied_left_nothing(self, release_numbers: dict, holds: dict, actual: dict) -> None:
+		frappe.db.rollback()
+		for (name, persona), number in release_numbers.items():
+			method = next(m for m in METHODS if m.endswith(f".{name}"))
+			made = frappe.db.exists("Schedule Release", {"release_no": number})
+			self.assertEqual(bool(made), actual[method][PERSONAS.index(persona)] == "Y", (name, persona))
+		for (name, persona), hold in holds.items():
+			method = next(m for m in METHODS if m.endswith(f".{name}"))
+			status = frappe.db.get_value("Credit Hold", hold, "status")
+			if actual[method][PERSONAS.index(persona)] == "Y":
+				self.assertEqual(status, {"release_hold": "Released", "reject_hold": "Rejected"}[name])
+			else:
+				self.assertEqual(status, "Pending", (name, persona))
+		state = self.invoice_state(self.invoice)
+		self.assertEqual(
+			(state.disputed, state.promise_to_pay_date, state.dispute_reason), (0, None, None), state
+		)
