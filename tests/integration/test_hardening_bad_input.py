@@ -133,6 +133,7 @@ class BadInputTestCase(FrappeTestCase):
 		factories.ensure_fiscal_year(nowdate())
 		setup.install_defaults()
 		factories.user(POWER_USER, POWER_ROLES)
+		frappe.db.set_value("User", POWER_USER, "enabled", 1)
 		cls.item = factories.item(stock_qty=1000, rate=100)
 		cls.customer = factories.customer()
 		credit.credit_policy(customer=cls.customer, credit_limit=100)
@@ -150,6 +151,14 @@ class BadInputTestCase(FrappeTestCase):
 			cls.customer, [(cls.item, 1, 50)], due_date=add_days(nowdate(), 10)
 		).name
 		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		# keep this all-roles user out of later tests' role holders (collections assignments)
+		frappe.set_user("Administrator")
+		frappe.db.set_value("User", POWER_USER, "enabled", 0)
+		frappe.db.commit()
+		super().tearDownClass()
 
 	def setUp(self):
 		frappe.set_user(POWER_USER)
