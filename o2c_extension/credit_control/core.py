@@ -130,11 +130,46 @@ def pick_most_specific(candidates: Iterable[PolicyCandidate]) -> str | None:
 	return best.name if best else None
 
 
-def scope_error(customer: str | None, customer_group: str | None) -> str | None:
-	"""Why a policy scope is invalid, or None. Identifiers, not sentences: the caller translates."""
-	if customer and customer_group:
+APPLIES_TO_CUSTOMER = "Customer"
+APPLIES_TO_CUSTOMER_GROUP = "Customer Group"
+
+
+@dataclass(frozen=True)
+class PolicyScope:
+	applies_to: str  # "" (every customer of the company), "Customer" or "Customer Group"
+	customer: str | None = None
+	customer_group: str | None = None
+
+
+def resolve_scope(
+	applies_to: str | None,
+	customer: str | None,
+	customer_group: str | None,
+	prefilled_group: str | None = None,
+) -> PolicyScope | str:
+	"""The scope a Credit Policy means, or why it is invalid (an identifier; the caller translates).
+
+	An explicit `applies_to` wins and the other scope field is dropped, as ERPNext's Pricing Rule
+	does with `applicable_for` (the desk hides it, so it may still hold a stale value). Without it
+	(REST callers following the contract send only `customer` or `customer_group`) the scope is
+	read from the fields; `prefilled_group` is the default Customer Group Frappe fills into every
+	new document, which nobody chose, so it does not count as a scope."""
+	if applies_to == APPLIES_TO_CUSTOMER:
+		return PolicyScope(applies_to, customer=customer) if customer else "customer_missing"
+	if applies_to == APPLIES_TO_CUSTOMER_GROUP:
+		if not customer_group:
+			return "customer_group_missing"
+		return PolicyScope(applies_to, customer_group=customer_group)
+	if applies_to:
+		return "unknown_scope"
+	chosen_group = customer_group if customer_group and customer_group != prefilled_group else None
+	if customer and chosen_group:
 		return "both_scopes"
-	return None
+	if customer:
+		return PolicyScope(APPLIES_TO_CUSTOMER, customer=customer)
+	if chosen_group:
+		return PolicyScope(APPLIES_TO_CUSTOMER_GROUP, customer_group=chosen_group)
+	return PolicyScope("")
 
 
 def new_exposure_share(

@@ -81,17 +81,12 @@ def test_consultant_and_credit_controller_in_the_desk():
 		# 1. a Credit Policy for the customer, typed into its form
 		new_from_list(page, base_url, "Credit Policy")
 		set_field(page, "company", factories.COMPANY)
+		set_field(page, "applies_to", "Customer")  # shows the Customer field, hides the group
 		set_field(page, "customer", customer)
 		set_field(page, "credit_limit", 1000)
 		set_field(page, "tolerance_percent", 10)
 		set_field(page, "max_overdue_days", 30)
 		set_field(page, "check_on_sales_invoice", False)
-		# A new policy may keep showing the site's default Customer Group (All Customer Groups) even
-		# though the form script clears it on load (a race in credit_policy.js); a policy for one
-		# customer needs it empty, so the consultant empties it as the form's help text says.
-		if page.evaluate("cur_frm.doc.customer_group"):
-			set_field(page, "customer_group", "")
-		page.wait_for_function("!cur_frm.doc.customer_group")
 		save_form(page)
 		page.wait_for_selector('button[data-label="Credit%20Exposure"]')  # the form's own button
 		screenshot(page, "credit-policy-form")
@@ -102,6 +97,7 @@ def test_consultant_and_credit_controller_in_the_desk():
 			fields=[
 				"name",
 				"company",
+				"applies_to",
 				"customer_group",
 				"credit_limit",
 				"tolerance_percent",
@@ -113,7 +109,7 @@ def test_consultant_and_credit_controller_in_the_desk():
 		)
 		assert len(policy) == 1, policy
 		assert policy[0].company == factories.COMPANY
-		assert not policy[0].customer_group
+		assert (policy[0].applies_to, policy[0].customer_group) == ("Customer", None)
 		assert (policy[0].credit_limit, policy[0].tolerance_percent, policy[0].max_overdue_days) == (
 			1000,
 			10,
@@ -175,7 +171,9 @@ def test_consultant_and_credit_controller_in_the_desk():
 		page.wait_for_selector(f".form-message:has-text('until Credit Hold {hold.name} is released')")
 		assert field_text(page, "credit_status") == "On Credit Hold"
 		assert field_text(page, "credit_hold") == hold.name
-		# the form script's indicator (shown in the form dashboard, under the Connections tab)
+		# the credit status heads the form, above the tabs (visible on whichever tab is open), and
+		# is also an indicator in the form dashboard (under the Connections tab)
+		page.wait_for_selector(".form-message:visible:has-text('Credit: On Credit Hold')")
 		page.wait_for_selector(
 			".form-dashboard .indicator:has-text('Credit: On Credit Hold')", state="attached"
 		)
@@ -232,6 +230,7 @@ def test_consultant_and_credit_controller_in_the_desk():
 		open_form(page, base_url, f"sales-order/{order.name}")
 		page.wait_for_selector(".indicator-pill:has-text('To Deliver and Bill')")
 		assert field_text(page, "credit_status") == "Released"
+		page.wait_for_selector(f".form-message:visible:has-text('Credit Hold {hold.name} was released')")
 		page.wait_for_selector(".form-dashboard .indicator:has-text('Credit: Released')", state="attached")
 		assert page.locator(".form-message:visible:has-text('is On Hold until')").count() == 0
 		screenshot(page, "sales-order-credit-released")

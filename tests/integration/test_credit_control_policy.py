@@ -50,6 +50,35 @@ class TestCreditPolicyValidation(FrappeTestCase):
 		self.assertFalse(policy.customer_group)
 		self.assertEqual(policy.title, f"Customer {policy.customer}")
 
+	def test_a_customer_scope_made_as_rest_makes_it_keeps_no_group(self):
+		# POST /api/resource builds the document with frappe.new_doc, which pre-fills the site's
+		# default Customer Group before the caller's fields are applied
+		customer = factories.customer()
+		policy = frappe.new_doc("Credit Policy", company=factories.company(), customer=customer)
+		self.assertTrue(policy.customer_group)  # the pre-filled default
+		policy.insert()
+		self.assertEqual(
+			(policy.applies_to, policy.customer, policy.customer_group), ("Customer", customer, None)
+		)
+
+		group = customer_group("_O2C Credit Group C")
+		policy = frappe.new_doc("Credit Policy", company=factories.company(), customer_group=group)
+		policy.insert()
+		self.assertEqual(
+			(policy.applies_to, policy.customer, policy.customer_group), ("Customer Group", None, group)
+		)
+
+	def test_applies_to_decides_and_empties_the_field_it_hides(self):
+		customer, group = factories.customer(), customer_group("_O2C Credit Group D")
+		policy = helpers.credit_policy(applies_to="Customer Group", customer=customer, customer_group=group)
+		self.assertEqual((policy.customer, policy.customer_group), (None, group))
+		self.assertRefused("Select the Customer this Credit Policy applies to", applies_to="Customer")
+
+		company_wide = frappe.new_doc("Credit Policy", company=factories.company(), credit_limit=5)
+		company_wide.insert()  # nothing chosen: every customer, the pre-filled group dropped
+		self.addCleanup(frappe.delete_doc, "Credit Policy", company_wide.name, force=True)
+		self.assertEqual((company_wide.applies_to, company_wide.customer_group), ("", None))
+
 	def test_two_enabled_policies_with_the_same_scope_are_refused(self):
 		customer = factories.customer()
 		helpers.credit_policy(customer=customer, credit_limit=10)

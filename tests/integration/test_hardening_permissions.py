@@ -370,19 +370,17 @@ class TestPermissionMatrix(FrappeTestCase):
 				frappe.db.count(doctype), before + allowed_creates.get(doctype, 0), f"{doctype} rows"
 			)
 
-	@pytest.mark.xfail(
-		strict=True,
-		reason="bug: POST /api/resource/Credit Policy with only a customer answers 417 'applies to a "
-		"Customer or to a Customer Group, not both': the REST insert builds the doc with frappe.new_doc, "
-		"which fills ERPNext's default Customer Group before CreditPolicy._set_defaults runs "
-		"(credit_policy.py only protects the frappe.get_doc path)",
-	)
 	def test_credit_policy_for_a_customer_over_rest(self):
 		customer = factories.customer()
 		frappe.db.commit()
 		payload = {"company": factories.COMPANY, "customer": customer, "credit_limit": 500}
 		self.assertEqual(
 			self.request("Credit Controller", "POST", "/api/resource/Credit Policy", payload), "Y"
+		)
+		frappe.db.rollback()  # see the server's commit
+		self.assertEqual(
+			frappe.db.get_value("Credit Policy", {"customer": customer}, ["applies_to", "customer_group"]),
+			("Customer", None),
 		)
 
 	@pytest.mark.xfail(

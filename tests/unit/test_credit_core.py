@@ -15,12 +15,13 @@ from o2c_extension.credit_control.core import (
 	Exposure,
 	PendingHold,
 	PolicyCandidate,
+	PolicyScope,
 	decide,
 	exceeds,
 	new_exposure_share,
 	pick_most_specific,
 	plan_recheck,
-	scope_error,
+	resolve_scope,
 	unbilled_share,
 	utilisation_percent,
 )
@@ -109,11 +110,39 @@ def test_most_specific_policy_wins():
 	assert pick_most_specific([]) is None
 
 
-def test_scope_with_customer_and_group_is_invalid():
-	assert scope_error("C", "G") == "both_scopes"
-	assert scope_error("C", None) is None
-	assert scope_error(None, "G") is None
-	assert scope_error(None, None) is None
+def test_scope_read_from_the_fields_when_applies_to_is_not_given():
+	assert resolve_scope(None, "C", "G") == "both_scopes"
+	assert resolve_scope("", "C", None) == PolicyScope("Customer", customer="C")
+	assert resolve_scope(None, None, "G") == PolicyScope("Customer Group", customer_group="G")
+	assert resolve_scope(None, None, None) == PolicyScope("")
+
+
+def test_the_prefilled_default_group_is_not_a_scope():
+	# REST inserts go through frappe.new_doc, which fills the site's default Customer Group
+	assert resolve_scope(None, "C", "All", prefilled_group="All") == PolicyScope("Customer", customer="C")
+	assert resolve_scope(None, None, "All", prefilled_group="All") == PolicyScope("")
+	assert resolve_scope(None, "C", "G", prefilled_group="All") == "both_scopes"
+
+
+def test_explicit_applies_to_wins_and_drops_the_hidden_field():
+	assert resolve_scope("Customer", "C", "G") == PolicyScope("Customer", customer="C")
+	assert resolve_scope("Customer Group", "C", "G") == PolicyScope("Customer Group", customer_group="G")
+	assert resolve_scope("Customer", None, "G") == "customer_missing"
+	assert resolve_scope("Customer Group", "C", None) == "customer_group_missing"
+	assert resolve_scope("Territory", "C", None) == "unknown_scope"
+
+
+names = st.one_of(st.none(), st.sampled_from(["", "C", "G", "All"]))
+
+
+@given(st.sampled_from([None, "", "Customer", "Customer Group"]), names, names, names)
+def test_a_resolved_scope_names_exactly_one_kind(applies_to, customer, group, prefilled):
+	scope = resolve_scope(applies_to, customer, group, prefilled)
+	if isinstance(scope, str):
+		return
+	assert not (scope.customer and scope.customer_group)
+	assert bool(scope.customer) == (scope.applies_to == "Customer")
+	assert bool(scope.customer_group) == (scope.applies_to == "Customer Group")
 
 
 def test_new_exposure_share_counts_only_lines_not_from_an_order_grossed_up_to_company_currency():

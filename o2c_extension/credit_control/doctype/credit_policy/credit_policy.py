@@ -6,20 +6,19 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import cint, flt
 
-from o2c_extension.credit_control.core import scope_error
+from o2c_extension.credit_control.core import PolicyScope, resolve_scope
 
-SCOPE_FIELDS = ("customer", "customer_group")
+
+def scope_error_message(error: str) -> str:
+	return {
+		"both_scopes": _("A Credit Policy applies to a Customer or to a Customer Group, not both."),
+		"customer_missing": _("Select the Customer this Credit Policy applies to."),
+		"customer_group_missing": _("Select the Customer Group this Credit Policy applies to."),
+		"unknown_scope": _("Applies To must be empty (all customers), Customer or Customer Group."),
+	}[error]
 
 
 class CreditPolicy(Document):
-	def _set_defaults(self):
-		# Frappe fills empty Link fields from global defaults (ERPNext sets a default Customer
-		# Group); for a policy an empty scope field means "not scoped by it", so keep it empty.
-		scope = {fieldname: self.get(fieldname) for fieldname in SCOPE_FIELDS}
-		super()._set_defaults()
-		if self.is_new():
-			self.update(scope)
-
 	def validate(self):
 		self.validate_amounts()
 		self.validate_scope()
@@ -40,11 +39,18 @@ class CreditPolicy(Document):
 				)
 
 	def validate_scope(self):
-		if scope_error(self.customer, self.customer_group) == "both_scopes":
-			frappe.throw(
-				_("A Credit Policy applies to a Customer or to a Customer Group, not both."),
-				title=_("Invalid Credit Policy"),
-			)
+		scope = resolve_scope(
+			self.applies_to,
+			self.customer,
+			self.customer_group,
+			# the default Customer Group Frappe pre-fills into new documents (ERPNext sets one)
+			prefilled_group=frappe.defaults.get_defaults().get("customer_group") if self.is_new() else None,
+		)
+		if not isinstance(scope, PolicyScope):
+			frappe.throw(scope_error_message(scope), title=_("Invalid Credit Policy"))
+		self.applies_to = scope.applies_to
+		self.customer = scope.customer
+		self.customer_group = scope.customer_group
 
 	def validate_unique_scope(self):
 		if not self.enabled:

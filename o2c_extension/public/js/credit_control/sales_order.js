@@ -11,23 +11,40 @@ frappe.ui.form.on("Sales Order", {
 			Released: "blue",
 			Rejected: "red",
 		};
+		// The form dashboard sits under the Connections tab in v15; the headline above the tabs is
+		// what the user sees first, so the status goes there as well.
 		frm.dashboard.add_indicator(__("Credit: {0}", [__(status)]), colors[status] || "gray");
+		const hold = frm.doc.credit_hold;
+		const headlines = {
+			"Within Limit": __(
+				"Credit: Within Limit. The credit check passed when this order was submitted."
+			),
+			"On Credit Hold": __(
+				"Credit: On Credit Hold. This order is On Hold until Credit Hold {0} is released.",
+				[hold]
+			),
+			Released: __(
+				"Credit: Released. Credit Hold {0} was released and the order resumed.",
+				[hold]
+			),
+			Rejected: __(
+				"Credit: Rejected. Credit Hold {0} was rejected; this order stays On Hold.",
+				[hold]
+			),
+		};
+		if (headlines[status]) {
+			frm.dashboard.set_headline_alert(headlines[status], colors[status]);
+		}
 
-		if (!frm.doc.credit_hold) return;
+		if (!hold) return;
 		frm.add_custom_button(
 			__("Credit Hold"),
-			() => frappe.set_route("Form", "Credit Hold", frm.doc.credit_hold),
+			() => frappe.set_route("Form", "Credit Hold", hold),
 			__("View")
 		);
 		if (status === "On Credit Hold" || status === "Rejected") {
 			// only a Credit Controller's release resumes the order (the server refuses too)
 			frm.remove_custom_button(__("Resume"), __("Status"));
-			frm.dashboard.set_headline_alert(
-				status === "On Credit Hold"
-					? __("This order is On Hold until Credit Hold {0} is released.", [frm.doc.credit_hold])
-					: __("Credit Hold {0} was rejected; this order stays On Hold.", [frm.doc.credit_hold]),
-				status === "On Credit Hold" ? "orange" : "red"
-			);
 		}
 	},
 });
