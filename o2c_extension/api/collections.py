@@ -1,18 +1,27 @@
 """REST methods of the Collections capability (`/api/method/o2c_extension.api.collections.<name>`).
 
-Every method checks the caller's role and, where it touches an invoice, the caller's permission
-on it; the work itself lives in the `collections` module.
+Every method checks the caller's role and, where it touches an invoice, the caller's access to
+it; the work itself lives in the `collections` module.
+
+Who may record promises and disputes on an invoice: whoever holds one of COLLECTIONS_ROLES and
+can read it (an Accounts Manager; anyone it is shared with), a Collections Manager on any invoice
+of a company their User Permissions allow, a Collections Agent on an invoice assigned to them.
 """
 
 import frappe
 from frappe import _
-from frappe.utils import cint
+from frappe.utils import cint, escape_html
 
+from o2c_extension import access
 from o2c_extension.collections import promises, runner
 
+COLLECTIONS_AGENT = "Collections Agent"
+COLLECTIONS_MANAGER = "Collections Manager"
 # who may record promises and disputes: the collections team and accounts managers
-COLLECTIONS_ROLES = ("Collections Agent", "Collections Manager", "Accounts Manager")
-RUN_ROLES = ("Collections Manager",)
+COLLECTIONS_ROLES = (COLLECTIONS_AGENT, COLLECTIONS_MANAGER, "Accounts Manager")
+RUN_ROLES = (COLLECTIONS_MANAGER,)
+# what the run reads and writes: a User Permission on Company for either restricts it
+RUN_DOCTYPES = ("Sales Invoice", "Collection Action")
 
 
 @frappe.whitelist(methods=["POST"])
@@ -43,8 +52,8 @@ def resolve_dispute(sales_invoice: str) -> dict:
 def run_now(company: str) -> dict:
 	"""Queue today's collections run for one company now (Collections Manager only)."""
 	_require_role(RUN_ROLES, _("Only a Collections Manager can start the collections run."))
-	if not company or not frappe.db.exists("Company", company):
-		frappe.throw(_("Company {0} does not exist.").format(company or "''"), frappe.DoesNotExistError)
+	company = access.require_company(company)
+	access.check_company_access(company, RUN_DOCTYPES)
 	if not cint(frappe.db.get_single_value("O2C Settings", "enable_collections")):
 		frappe.throw(_("Collections are switched off in O2C Settings."), title=_("Collections Disabled"))
 	return runner.run(company=company, enqueue=True)
@@ -52,11 +61,43 @@ def run_now(company: str) -> dict:
 
 def _check_invoice_access(sales_invoice: str) -> None:
 	_require_role(COLLECTIONS_ROLES, _("Only the collections team can record promises and disputes."))
-	if not sales_invoice or not frappe.db.exists("Sales Invoice", sales_invoice):
+	name = None
+	if isinstance(sales_invoice, str) and sales_invoice.strip():
+		name = frappe.db.get_value("Sales Invoice", sales_invoice.strip(), "name")
+	if not name:
 		frappe.throw(
-			_("Sales Invoice {0} does not exist.").format(sales_invoice or "''"), frappe.DoesNotExistError
+			_("Sales Invoice {0} does not exist.").format(escape_html(str(sales_invoice or "''")[:140])),
+			frappe.DoesNotExistError,
 		)
-	frappe.has_permission("Sales Invoice", "read", doc=sales_invoice, throw=True)
+	invoice = frappe.get_doc("Sales Invoice", name)
+	if frappe.has_permission("Sales Invoice", "read", doc=invoice):
+		return
+	roles = frappe.get_roles()
+	if COLLECTIONS_MANAGER in roles:
+		access.check_company_access(invoice.company, ("Sales Invoice",))
+		access.check_user_permissions(invoice)
+		return
+	if COLLECTIONS_AGENT in roles:
+		if _assigned_to_me(invoice.name):
+			return
+		message = _("Sales Invoice {0} is not assigned to you: ask a Collections Manager to assign it.")
+	else:
+		message = _("You do not have access to Sales Invoice {0}.")
+	frappe.throw(message.format(invoice.name), frappe.PermissionError, title=_("Not Permitted"))
+
+
+def _assigned_to_me(sales_invoice: str) -> bool:
+	return bool(
+		frappe.db.exists(
+			"ToDo",
+			{
+				"reference_type": "Sales Invoice",
+				"reference_name": sales_invoice,
+				"allocated_to": frappe.session.user,
+				"status": "Open",
+			},
+		)
+	)
 
 
 def _require_role(roles: tuple[str, ...], message: str) -> None:

@@ -2,13 +2,20 @@
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html, flt
 
+from o2c_extension import access
 from o2c_extension.credit_control import core, holds
 from o2c_extension.credit_control.checks import describe_reason
+from o2c_extension.credit_control.exposure import currency_precision
 from o2c_extension.credit_control.exposure import get_exposure as compute_exposure
 from o2c_extension.credit_control.policies import get_erpnext_limits, get_policy, get_terms
 
 CREDIT_CONTROLLER = "Credit Controller"
+# the documents an exposure is made of: a User Permission on Company for any of them restricts it
+EXPOSURE_DOCTYPES = ("Sales Invoice", "Sales Order", "Delivery Note", "Credit Hold")
+# a decision comment is kept in a text column (64 KB)
+MAX_COMMENT_LENGTH = 10_000
 
 
 @frappe.whitelist()
@@ -17,10 +24,20 @@ def get_exposure(customer: str, company: str) -> dict:
 
 	`status` is "Within Limit" or "Over Limit" by the rules of the customer's Credit Policy (by the
 	ERPNext credit limit alone when no policy applies), "On Credit Hold" while a Credit Hold is
-	Pending."""
-	frappe.has_permission("Customer", "read", customer, throw=True)
-	if not frappe.db.exists("Customer", customer):
-		frappe.throw(_("Customer {0} does not exist.").format(customer), frappe.DoesNotExistError)
+	Pending. Amounts are in company currency, rounded to its precision.
+
+	Needs read on the Customer, or the Credit Controller role (who decides Credit Holds needs the
+	exposure), within the user's User Permissions on the customer and the company."""
+	controller = CREDIT_CONTROLLER in frappe.get_roles()
+	if not controller:
+		frappe.has_permission("Customer", "read", throw=True)
+	customer = _existing_customer(customer)
+	company = access.require_company(company)
+	if controller:
+		access.check_user_permissions(frappe.get_doc("Customer", customer))
+	else:
+		frappe.has_permission("Customer", "read", customer, throw=True)
+	access.check_company_access(company, EXPOSURE_DOCTYPES)
 
 	policy = get_policy(customer, company)
 	if policy:
@@ -41,19 +58,21 @@ def get_exposure(customer: str, company: str) -> dict:
 		status = "Within Limit" if decision.passed else "Over Limit"
 
 	currency = frappe.get_cached_value("Company", company, "default_currency")
+	precision = currency_precision()
+	utilisation = core.utilisation_percent(exposure.total, terms.credit_limit)
 	return {
 		"customer": customer,
 		"company": company,
 		"currency": currency,
 		"credit_policy": policy.name if policy else None,
-		"credit_limit": terms.credit_limit,
+		"credit_limit": flt(terms.credit_limit, precision),
 		"tolerance_percent": terms.tolerance_percent,
-		"effective_limit": terms.effective_limit,
-		"receivables": exposure.receivables,
-		"open_orders": exposure.open_orders,
-		"unbilled_deliveries": exposure.unbilled_deliveries,
-		"total": exposure.total,
-		"utilisation_percent": core.utilisation_percent(exposure.total, terms.credit_limit),
+		"effective_limit": flt(terms.effective_limit, precision),
+		"receivables": flt(exposure.receivables, precision),
+		"open_orders": flt(exposure.open_orders, precision),
+		"unbilled_deliveries": flt(exposure.unbilled_deliveries, precision),
+		"total": flt(exposure.total, precision),
+		"utilisation_percent": flt(utilisation, 2) if utilisation is not None else None,
 		"oldest_overdue_days": exposure.oldest_overdue_days,
 		"highest_dunning_level": exposure.highest_dunning_level,
 		"pending_holds": pending_holds,
@@ -79,6 +98,23 @@ def reject_hold(name: str, comment: str) -> dict:
 def _decide(name, comment, decide):
 	frappe.only_for(CREDIT_CONTROLLER, message=True)
 	if not frappe.db.exists("Credit Hold", name):
-		frappe.throw(_("Credit Hold {0} does not exist.").format(name), frappe.DoesNotExistError)
+		frappe.throw(_("Credit Hold {0} does not exist.").format(escape_html(name)), frappe.DoesNotExistError)
 	frappe.has_permission("Credit Hold", "write", name, throw=True)
+	if isinstance(comment, str) and len(comment.strip()) > MAX_COMMENT_LENGTH:
+		frappe.throw(
+			_("The comment is too long: at most {0} characters.").format(MAX_COMMENT_LENGTH),
+			title=_("Comment Too Long"),
+		)
 	return decide(name, comment)
+
+
+def _existing_customer(customer) -> str:
+	name = None
+	if isinstance(customer, str) and customer.strip():
+		name = frappe.db.get_value("Customer", customer.strip(), "name")
+	if not name:
+		frappe.throw(
+			_("Customer {0} does not exist.").format(frappe.bold(escape_html(str(customer)))),
+			frappe.DoesNotExistError,
+		)
+	return name

@@ -1,5 +1,7 @@
 """REST methods of the Scheduling capability (`/api/method/o2c_extension.api.scheduling.<name>`)."""
 
+import json
+
 import frappe
 from frappe import _
 
@@ -7,6 +9,7 @@ from o2c_extension.scheduling import core
 from o2c_extension.scheduling import release as releases
 from o2c_extension.scheduling.call_off import call_off
 from o2c_extension.scheduling.db import AGREEMENT
+from o2c_extension.scheduling.messages import SchedulingInputError
 
 
 @frappe.whitelist(methods=["POST"])
@@ -20,9 +23,25 @@ def import_release(scheduling_agreement: str, release_no: str, release_date: str
 		scheduling_agreement,
 		release_no,
 		release_date,
-		lines=frappe.parse_json(lines) if isinstance(lines, str) else lines,
+		lines=_parse_lines(lines),
 	)
 	return releases.summary(release)
+
+
+def _parse_lines(lines):
+	"""`lines` as sent: a list, or a list in JSON text (what a form post or a GET carries)."""
+	if not isinstance(lines, str):
+		return lines
+	try:
+		return json.loads(lines)
+	except (ValueError, RecursionError):
+		frappe.throw(
+			_("The release lines are not valid JSON: send a list of {0}.").format(
+				"{item_code, schedule_date, qty, line_type}"
+			),
+			SchedulingInputError,
+			title=_("Invalid Release"),
+		)
 
 
 @frappe.whitelist(methods=["POST"])

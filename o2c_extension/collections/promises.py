@@ -5,11 +5,16 @@ unpaid) is escalated by the next run. A dispute pauses it until it is resolved; 
 resumes where the invoice stands. Each change leaves a line in the invoice's timeline.
 """
 
+import datetime
+
 import frappe
 from frappe import _
-from frappe.utils import flt, formatdate, getdate, nowdate
+from frappe.utils import escape_html, flt, formatdate, getdate, nowdate
 
 from o2c_extension.collections import core, settlement
+
+# a dispute reason is kept in a text column (64 KB)
+MAX_REASON_LENGTH = 10_000
 
 
 def record_promise(sales_invoice: str, promise_date, note: str | None = None) -> str:
@@ -19,9 +24,7 @@ def record_promise(sales_invoice: str, promise_date, note: str | None = None) ->
 			_("Sales Invoice {0} is already paid: there is nothing to promise.").format(invoice.name),
 			title=_("Invoice Paid"),
 		)
-	if not promise_date:
-		frappe.throw(_("Enter the date the customer promised to pay by."), title=_("Missing Promise Date"))
-	promise_date = getdate(promise_date)
+	promise_date = parse_promise_date(promise_date)
 	if promise_date < getdate(nowdate()):
 		frappe.throw(
 			_("The promise date {0} is in the past: a promise to pay must be for today or later.").format(
@@ -46,10 +49,42 @@ def record_promise(sales_invoice: str, promise_date, note: str | None = None) ->
 	return core.PROMISE_TO_PAY
 
 
+def parse_promise_date(value) -> datetime.date:
+	"""The promise date as a date: a date, or text in YYYY-MM-DD (a time after it is ignored)."""
+	if isinstance(value, datetime.datetime):
+		return value.date()
+	if isinstance(value, datetime.date):
+		return value
+	text = value.strip() if isinstance(value, str) else ""
+	if not text:
+		frappe.throw(_("Enter the date the customer promised to pay by."), title=_("Missing Promise Date"))
+	parsed = None
+	try:
+		parsed = datetime.date.fromisoformat(text)
+	except ValueError:
+		try:
+			parsed = datetime.datetime.fromisoformat(text).date()
+		except ValueError:
+			pass
+	if parsed is None:
+		frappe.throw(
+			_("{0} is not a valid promise date (use YYYY-MM-DD).").format(
+				frappe.bold(escape_html(text[:40]))
+			),
+			title=_("Invalid Promise Date"),
+		)
+	return parsed
+
+
 def record_dispute(sales_invoice: str, reason: str) -> str:
-	reason = (reason or "").strip()
+	reason = reason.strip() if isinstance(reason, str) else ""
 	if not reason:
 		frappe.throw(_("Enter the reason the customer disputes the invoice."), title=_("Missing Reason"))
+	if len(reason) > MAX_REASON_LENGTH:
+		frappe.throw(
+			_("The dispute reason is too long: at most {0} characters.").format(MAX_REASON_LENGTH),
+			title=_("Reason Too Long"),
+		)
 	invoice = _submitted_invoice(sales_invoice)
 	if flt(invoice.outstanding_amount) <= 0:
 		frappe.throw(

@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, flt, getdate, nowdate
 
+from o2c_extension import access
 from o2c_extension.order_to_cash import kpi_core
 
 DEFAULT_PERIOD_DAYS = 90
@@ -136,43 +137,110 @@ def schedule_lines_due(company: str, from_date, to_date) -> list[tuple[float, fl
 
 
 # Number card methods: `filters` is what the workspace card sends (JSON list or dict).
+#
+# A card shows a figure computed over every document of its DocType in the company, so it needs
+# read on all of them: a role that reads the DocType (not only the documents one owns, nor the
+# few shared with or assigned to one), or a role of the app whose job is that figure; and User
+# Permissions that neither leave the company out nor limit the DocType to some of its records.
 
-# KPI key -> (function computing its group, DocType whose read permission it needs, field type)
+# KPI key -> (function computing its group, DocType it is computed from, field type, app roles
+# that see it without a role on the DocType)
 CARDS = {
-	"dso": (receivables_kpis, "Sales Invoice", "Float"),
-	"overdue_receivables_percent": (receivables_kpis, "Sales Invoice", "Percent"),
-	"collection_effectiveness_index": (receivables_kpis, "Sales Invoice", "Percent"),
-	"pending_credit_holds": (credit_kpis, "Credit Hold", "Int"),
-	"mean_hours_to_credit_decision": (credit_kpis, "Credit Hold", "Float"),
-	"schedule_adherence_percent": (scheduling_kpis, "Scheduling Agreement", "Percent"),
+	"dso": (receivables_kpis, "Sales Invoice", "Float", ("Collections Manager",)),
+	"overdue_receivables_percent": (receivables_kpis, "Sales Invoice", "Percent", ("Collections Manager",)),
+	"collection_effectiveness_index": (
+		receivables_kpis,
+		"Sales Invoice",
+		"Percent",
+		("Collections Manager",),
+	),
+	"pending_credit_holds": (credit_kpis, "Credit Hold", "Int", ("Credit Controller",)),
+	"mean_hours_to_credit_decision": (credit_kpis, "Credit Hold", "Float", ("Credit Controller",)),
+	"schedule_adherence_percent": (scheduling_kpis, "Scheduling Agreement", "Percent", ()),
 }
+EQUALS = ("=", "==")
 
 
 def _company_from(filters) -> str:
+	"""The company of the card's filters, else the user's default company.
+
+	`filters` as Frappe writes them, a dict ({"company": "X"} or {"company": ["=", "X"]}) or a list
+	of [doctype, field, operator, value] / [field, operator, value], or their JSON."""
 	if isinstance(filters, str):
-		filters = json.loads(filters or "null")
+		try:
+			filters = json.loads(filters) if filters.strip() else None
+		except (ValueError, RecursionError):
+			_invalid_filters()
 	company = None
 	if isinstance(filters, dict):
 		company = filters.get("company")
+		if isinstance(company, list | tuple):
+			company = _equals_value(company)
 	elif isinstance(filters, list):
-		company = next((f[2] for f in filters if len(f) >= 3 and f[1] == "company"), None)
-		if company is None:
-			company = next((f[3] for f in filters if len(f) >= 4 and f[1] == "company"), None)
-	company = (
-		company
-		or frappe.defaults.get_user_default("Company")
-		or frappe.db.get_single_value("Global Defaults", "default_company")
+		for condition in filters:
+			if not isinstance(condition, list | tuple) or len(condition) not in (3, 4, 5):
+				_invalid_filters()
+			field, *operator_and_value = condition[1:4] if len(condition) >= 4 else condition
+			if field == "company":
+				company = _equals_value(operator_and_value)
+	elif filters is not None:
+		_invalid_filters()
+	if company in (None, ""):
+		company = frappe.defaults.get_user_default("Company") or frappe.db.get_single_value(
+			"Global Defaults", "default_company"
+		)
+		if not company:
+			frappe.throw(_("Set a default Company to see Order to Cash KPIs."))
+	return access.require_company(company)
+
+
+def _equals_value(operator_and_value):
+	if len(operator_and_value) != 2 or operator_and_value[0] not in EQUALS:
+		frappe.throw(
+			_("Order to Cash KPIs are shown for one company: filter on company = the company."),
+			title=_("Invalid Filters"),
+		)
+	return operator_and_value[1]
+
+
+def _invalid_filters():
+	frappe.throw(
+		_("The filters are not valid: send {0} or a list of filters in JSON.").format('{"company": "..."}'),
+		title=_("Invalid Filters"),
 	)
-	if not company:
-		frappe.throw(_("Set a default Company to see Order to Cash KPIs."))
-	return company
+
+
+def _check_reads_doctype(doctype: str, app_roles: tuple[str, ...]) -> None:
+	if set(app_roles).isdisjoint(frappe.get_roles()):
+		frappe.has_permission(doctype, "read", throw=True)
+		if not access.reads_every_record(doctype):
+			frappe.throw(
+				_(
+					"This KPI is computed from every {0} of the company; you may read only some of them."
+				).format(_(doctype)),
+				frappe.PermissionError,
+				title=_("Not Permitted"),
+			)
+
+
+def _check_reads_company(doctype: str, company: str) -> None:
+	access.check_company_access(company, (doctype,))
+	if restricting := access.restricting_doctypes(doctype):
+		frappe.throw(
+			_(
+				"This KPI is computed from every {0} of the company; your User Permissions on {1} limit "
+				"the ones you may see."
+			).format(_(doctype), ", ".join(_(other) for other in restricting)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
 
 
 def _card(kpi: str, filters=None) -> dict:
-	compute_group, doctype, fieldtype = CARDS[kpi]
+	compute_group, doctype, fieldtype, app_roles = CARDS[kpi]
+	_check_reads_doctype(doctype, app_roles)
 	company = _company_from(filters)
-	frappe.has_permission(doctype, "read", throw=True)
-	frappe.has_permission("Company", "read", doc=company, throw=True)
+	_check_reads_company(doctype, company)
 	value = compute_group(company, getdate(nowdate()), DEFAULT_PERIOD_DAYS)[kpi]
 	return {"value": flt(value, 1) if value is not None else 0, "fieldtype": fieldtype}
 

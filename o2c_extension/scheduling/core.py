@@ -7,6 +7,7 @@ says otherwise; `precision` is the number of decimals quantities are compared at
 
 import csv
 import io
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,6 +35,13 @@ CHANGED = "Changed"
 REMOVED = "Removed"
 
 DEFAULT_PRECISION = 6
+
+# The largest quantity one schedule or release line may carry, and one item may total over an
+# agreement's schedule or a release. Quantities are stored in Frappe Float columns, DECIMAL(21,9):
+# below 10**12. A billion units per item leaves a thousandfold margin for the sums kept from them
+# (released / delivered / billed quantities, a release's open quantity and delta per item) and is
+# far beyond any real delivery schedule.
+MAX_QTY = 1_000_000_000
 
 
 def _round(value: float, precision: int) -> float:
@@ -284,17 +292,46 @@ def parse_date(value, formats=("%Y-%m-%d",)) -> date | None:
 
 
 def parse_qty(value) -> float | None:
+	"""A finite number, from a number or its text; None for anything else (NaN and infinities too)."""
 	if isinstance(value, bool):
 		return None
 	if isinstance(value, int | float):
-		return float(value)
-	text = str(value or "").strip().replace(" ", "")
-	if not text:
-		return None
+		number = value
+	else:
+		text = str(value or "").strip().replace(" ", "")
+		if not text:
+			return None
+		number = text
 	try:
-		return float(text)
-	except ValueError:
+		number = float(number)
+	except (ValueError, OverflowError):
 		return None
+	return number if math.isfinite(number) else None
+
+
+def qty_problem(qty: float | None, row: int | None, raw=None) -> Problem | None:
+	"""Why `qty` (as parsed) cannot be a line's quantity, or None."""
+	if qty is None:
+		return Problem("bad_qty", row, raw)
+	if qty <= 0:
+		return Problem("qty_not_positive", row, qty)
+	if qty > MAX_QTY:
+		return Problem("qty_too_large", row, qty)
+	return None
+
+
+def item_totals_too_large(lines) -> list[Problem]:
+	"""One problem per item whose lines, each within MAX_QTY, total more than MAX_QTY (lines that
+	are not are refused on their own)."""
+	totals: dict[str, float] = defaultdict(float)
+	for line in lines:
+		if line.qty is not None and 0 < line.qty <= MAX_QTY:
+			totals[line.item_code] += line.qty
+	return [
+		Problem("item_total_too_large", None, (item, total))
+		for item, total in totals.items()
+		if total > MAX_QTY
+	]
 
 
 def parse_line_type(value) -> str | None:
@@ -323,9 +360,11 @@ def check_agreement_items(items: list[tuple[str, float, float]]) -> list[Problem
 		if item_code in seen:
 			problems.append(Problem("duplicate_item", row, item_code))
 		seen.add(item_code)
-		if not agreed_qty or agreed_qty <= 0:
+		if not agreed_qty or not math.isfinite(agreed_qty) or agreed_qty <= 0:
 			problems.append(Problem("agreed_qty_not_positive", row, item_code))
-		if rate is not None and rate < 0:
+		elif agreed_qty > MAX_QTY:
+			problems.append(Problem("qty_too_large", row, agreed_qty))
+		if rate is not None and (not math.isfinite(rate) or rate < 0):
 			problems.append(Problem("negative_rate", row, item_code))
 	return problems
 
@@ -338,15 +377,17 @@ def check_schedule_lines(
 	for row, line in enumerate(lines, start=1):
 		if line.item_code not in agreement_items:
 			problems.append(Problem("item_not_on_agreement", row, line.item_code))
-		if line.qty is None or line.qty <= 0:
+		if line.qty is None or not math.isfinite(line.qty) or line.qty <= 0:
 			problems.append(Problem("qty_not_positive", row, line.qty))
+		elif line.qty > MAX_QTY:
+			problems.append(Problem("qty_too_large", row, line.qty))
 		if line.schedule_date is None:
 			problems.append(Problem("bad_date", row, line.schedule_date))
 		elif (valid_from and line.schedule_date < valid_from) or (valid_to and line.schedule_date > valid_to):
 			problems.append(Problem("date_outside_validity", row, line.schedule_date))
 		if line.line_type not in LINE_TYPES:
 			problems.append(Problem("bad_line_type", row, line.line_type))
-	return problems
+	return problems + item_totals_too_large(line for line in lines if line.status != CANCELLED)
 
 
 def read_release_lines(
@@ -380,10 +421,8 @@ def read_release_lines(
 			row_problems.append(Problem("bad_date", row, raw.get("schedule_date")))
 		elif schedule_date < valid_from or schedule_date > valid_to:
 			row_problems.append(Problem("date_outside_validity", row, schedule_date))
-		if qty is None:
-			row_problems.append(Problem("bad_qty", row, raw.get("qty")))
-		elif qty <= 0:
-			row_problems.append(Problem("qty_not_positive", row, qty))
+		if problem := qty_problem(qty, row, raw.get("qty")):
+			row_problems.append(problem)
 		if line_type is None:
 			row_problems.append(Problem("bad_line_type", row, raw.get("line_type")))
 		if not row_problems:
@@ -394,7 +433,7 @@ def read_release_lines(
 				seen[key] = row
 				lines.append(ReleaseLine(item_code, schedule_date, qty, line_type))
 		problems += row_problems
-	return lines, problems
+	return lines, problems + item_totals_too_large(lines)
 
 
 # column names a release CSV may use, by field
@@ -407,20 +446,35 @@ CSV_COLUMNS = {
 CSV_ORDER = ("item_code", "schedule_date", "qty", "line_type")
 
 
+class CsvReadError(ValueError):
+	"""A release CSV that cannot be read at all; `line` is where reading stopped."""
+
+	def __init__(self, line: int, reason: str):
+		super().__init__(f"line {line}: {reason}")
+		self.line = line
+		self.reason = reason
+
+
 def parse_release_csv(text: str) -> list[dict]:
 	"""Rows of a release CSV as dicts (with their line number in `row`).
 
 	Columns are item, date, qty, type in that order, or named by a header row in any order.
-	Comma, semicolon and tab separators are accepted; blank lines are skipped.
+	Comma, semicolon and tab separators are accepted; blank lines are skipped. Lines may end in
+	LF, CR LF or a bare CR (old Mac spreadsheets). CsvReadError when the text is no CSV at all.
 	"""
 	text = (text or "").lstrip("\ufeff")
 	first_line = next((line for line in text.splitlines() if line.strip()), "")
 	delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
-	rows = [
-		(number, [cell.strip() for cell in cells])
-		for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
-		if any(cell.strip() for cell in cells)
-	]
+	# newline="": the csv module itself then reads every kind of line end, also inside quotes
+	reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+	try:
+		rows = [
+			(number, [cell.strip() for cell in cells])
+			for number, cells in enumerate(reader, start=1)
+			if any(cell.strip() for cell in cells)
+		]
+	except csv.Error as error:
+		raise CsvReadError(reader.line_num, str(error)) from error
 	if not rows:
 		return []
 

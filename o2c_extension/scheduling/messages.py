@@ -2,7 +2,7 @@
 
 import frappe
 from frappe import _
-from frappe.utils import formatdate
+from frappe.utils import escape_html, formatdate
 
 from o2c_extension.scheduling import core
 
@@ -38,7 +38,15 @@ def problem_message(problem: core.Problem, where: str, valid_from=None, valid_to
 		"qty_not_positive": lambda: _("{0} {1}: the quantity must be greater than zero (got {2}).").format(
 			where, row, value
 		),
-		"bad_qty": lambda: _("{0} {1}: {2} is not a quantity.").format(where, row, frappe.bold(value or "")),
+		"bad_qty": lambda: _("{0} {1}: {2} is not a quantity.").format(
+			where, row, frappe.bold(escape_html(str(value if value is not None else "")[:60]))
+		),
+		"qty_too_large": lambda: _(
+			"{0} {1}: the quantity {2} is too large; a line may carry at most {3}."
+		).format(where, row, frappe.format(value, "Float"), frappe.format(core.MAX_QTY, "Int")),
+		"item_total_too_large": lambda: _(
+			"Item {0}: the lines total {1}, more than the {2} one item may total."
+		).format(frappe.bold(value[0]), frappe.format(value[1], "Float"), frappe.format(core.MAX_QTY, "Int")),
 		"bad_date": lambda: _("{0} {1}: {2} is not a valid date (use YYYY-MM-DD).").format(
 			where, row, frappe.bold(value or "")
 		),
@@ -57,6 +65,10 @@ def problem_message(problem: core.Problem, where: str, valid_from=None, valid_to
 		).format(where, row),
 	}
 	return messages[problem.kind]()
+
+
+def csv_read_message(error: core.CsvReadError) -> str:
+	return _("The CSV cannot be read (line {0}): {1}.").format(error.line, escape_html(error.reason))
 
 
 def throw_problems(problems: list[core.Problem], where: str, title: str, **context) -> None:

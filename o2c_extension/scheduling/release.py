@@ -83,7 +83,18 @@ def csv_text_of(doc) -> str:
 	file = frappe.get_doc("File", {"file_url": doc.csv_file})
 	file.check_permission("read")
 	content = file.get_content()
-	return content.decode("utf-8-sig") if isinstance(content, bytes) else content
+	if not isinstance(content, bytes):
+		return content
+	try:
+		return content.decode("utf-8-sig")
+	except UnicodeDecodeError:
+		frappe.throw(
+			_("The file {0} is not UTF-8 text: save the release as CSV UTF-8 and attach it again.").format(
+				frappe.bold(file.file_name)
+			),
+			SchedulingInputError,
+			title=_("Invalid Release"),
+		)
 
 
 def import_release(

@@ -7,9 +7,10 @@ Controller, Collections Agent, Collections Manager. "Allowed" is HTTP 200 on a v
 request, a 500) shows in the diff too, and a denied request must leave nothing written.
 
 The expected matrix below is derived from the DocType permission JSONs (and ERPNext's own
-permissions on Customer, Sales Invoice, Sales Order, Quotation and Company, which the methods
-check) and from each method's checks, as the code stands. Cells where that design looks wrong are
-marked `# design?` and listed in the module's report (see the hardening notes in the final report).
+permissions on Customer, Sales Invoice, Sales Order and Quotation, which the methods check) and
+from each method's checks. The app's roles reach what their job needs without a role on ERPNext's
+masters (a Credit Controller the exposure, a Collections Manager any invoice of its companies),
+always within the user's User Permissions (TestCompanyRestriction).
 
 The server sees committed data only, so the test commits; the conftest restores the database.
 """
@@ -18,11 +19,11 @@ import contextlib
 import json
 
 import frappe
-import pytest
 import requests
 from frappe.desk.form import assign_to
+from frappe.permissions import add_user_permission
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, getdate, nowdate
 
 from o2c_extension.collections import core, setup
 from tests.integration import credit_control_helpers as credit
@@ -50,8 +51,8 @@ ASSIGNEES = {
 
 # method -> (HTTP verb, expected)
 METHODS = {
-	# Customer read (ERPNext: Sales User, Accounts User; not the app's roles)
-	"o2c_extension.api.credit.get_exposure": ("GET", "NYYNNN"),  # design? Credit Controller denied
+	# Customer read (ERPNext: Sales User, Accounts User) or the Credit Controller role
+	"o2c_extension.api.credit.get_exposure": ("GET", "NYYYNN"),
 	# only_for Credit Controller + Credit Hold write
 	"o2c_extension.api.credit.release_hold": ("POST", "NNNYNN"),
 	"o2c_extension.api.credit.reject_hold": ("POST", "NNNYNN"),
@@ -60,19 +61,20 @@ METHODS = {
 	"o2c_extension.api.scheduling.import_release_csv": ("POST", "NYNNNN"),
 	# Scheduling Agreement write + Sales Order create and submit
 	"o2c_extension.api.scheduling.release_now": ("POST", "NYNNNN"),
-	# a collections role + read on the invoice: on an invoice nobody assigned to the caller, the
-	# collections roles alone cannot read it
-	"o2c_extension.api.collections.record_promise": ("POST", "NNNNNN"),  # design? agent, manager
-	"o2c_extension.api.collections.record_dispute": ("POST", "NNNNNN"),  # design? agent, manager
-	"o2c_extension.api.collections.resolve_dispute": ("POST", "NNNNNN"),  # design? agent, manager
+	# a collections role + read on the invoice, or the Collections Manager role (any invoice of its
+	# companies); an agent only on invoices assigned to it (ASSIGNED below)
+	"o2c_extension.api.collections.record_promise": ("POST", "NNNNNY"),
+	"o2c_extension.api.collections.record_dispute": ("POST", "NNNNNY"),
+	"o2c_extension.api.collections.resolve_dispute": ("POST", "NNNNNY"),
 	# only the Collections Manager role
 	"o2c_extension.api.collections.run_now": ("POST", "NNNNNY"),
-	# KPI cards: read on the card's DocType + read on the Company (app roles have no Company read)
-	"o2c_extension.order_to_cash.kpi.dso_card": ("GET", "NNYNNN"),  # design? Collections Manager
-	"o2c_extension.order_to_cash.kpi.overdue_receivables_card": ("GET", "NNYNNN"),  # design? idem
-	"o2c_extension.order_to_cash.kpi.collection_effectiveness_card": ("GET", "NNYNNN"),  # design? idem
-	"o2c_extension.order_to_cash.kpi.pending_credit_holds_card": ("GET", "NYYNNN"),  # design? CC
-	"o2c_extension.order_to_cash.kpi.credit_decision_time_card": ("GET", "NYYNNN"),  # design? CC
+	# KPI cards: a role reading every record of the card's DocType (the receivables cards: or
+	# Collections Manager), within the User Permissions on the company
+	"o2c_extension.order_to_cash.kpi.dso_card": ("GET", "NNYNNY"),
+	"o2c_extension.order_to_cash.kpi.overdue_receivables_card": ("GET", "NNYNNY"),
+	"o2c_extension.order_to_cash.kpi.collection_effectiveness_card": ("GET", "NNYNNY"),
+	"o2c_extension.order_to_cash.kpi.pending_credit_holds_card": ("GET", "NYYYNN"),
+	"o2c_extension.order_to_cash.kpi.credit_decision_time_card": ("GET", "NYYYNN"),
 	"o2c_extension.order_to_cash.kpi.schedule_adherence_card": ("GET", "NYYNNN"),
 	# mappers: create on the target + read on the source
 	"o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement.make_scheduling_agreement": (
@@ -95,7 +97,7 @@ ASSIGNED = {
 # A child row is created through its parent (POST with parent, parenttype, parentfield), with the
 # parent's write permission; the parents here are drafts, or Pending for the Credit Hold.
 RESOURCES = {
-	"Collection Action": ("NNYNYY", "NNNNNY"),  # design? a manager can hand-make the run's log
+	"Collection Action": ("NNYNYY", "NNNNNN"),  # only the run writes its log
 	"Collections Rule": ("NNYNYY", "NNNNNY"),
 	"Credit Check Tally": ("NNNNNN", "NNNNNN"),
 	"Credit Hold": ("NYYYNN", "NNNNNN"),
@@ -383,12 +385,6 @@ class TestPermissionMatrix(FrappeTestCase):
 			("Customer", None),
 		)
 
-	@pytest.mark.xfail(
-		strict=True,
-		reason="bug: order_to_cash/kpi.py _card checks frappe.has_permission(doctype, 'read') without a "
-		"document, which a single shared (e.g. assigned) Sales Invoice satisfies, then shows figures "
-		"computed over every invoice of the company",
-	)
 	def test_kpi_cards_are_not_opened_by_one_shared_invoice(self):
 		# the Sales User has no read on Sales Invoice (DSO is denied to it in the matrix), but this
 		# one has a single invoice assigned
@@ -601,7 +597,154 @@ class TestPermissionMatrix(FrappeTestCase):
 				self.assertEqual(status, {"release_hold": "Released", "reject_hold": "Rejected"}[name])
 			else:
 				self.assertEqual(status, "Pending", (name, persona))
+		# allowed: a promise, then a dispute recorded and resolved (the promise stays)
 		state = self.invoice_state(self.invoice)
+		promised = "Y" in actual["o2c_extension.api.collections.record_promise"]
 		self.assertEqual(
-			(state.disputed, state.promise_to_pay_date, state.dispute_reason), (0, None, None), state
+			(state.disputed, state.promise_to_pay_date, state.dispute_reason),
+			(0, getdate(add_days(nowdate(), 7)) if promised else None, None),
+			state,
 		)
+
+
+class TestCompanyRestriction(FrappeTestCase):
+	"""The app's roles reach company-wide figures and any invoice of their companies without a role
+	on ERPNext's masters, but never past the user's User Permissions; an agent acts on what it is
+	assigned; only the collections run writes Collection Actions. In process, as /api/method calls."""
+
+	# the app's roles, restricted by a User Permission to the other company
+	RESTRICTED = "_o2c.hard.restricted@example.com"
+	# the same roles, no User Permission
+	UNRESTRICTED = "_o2c.hard.unrestricted@example.com"
+	# an Accounts User restricted by a User Permission to one customer
+	ONE_CUSTOMER = "_o2c.hard.one-customer@example.com"
+	AGENT = "_o2c.hard.todo-agent@example.com"
+	APP_ROLES = ["Credit Controller", "Collections Manager"]
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		factories.company()
+		factories.ensure_fiscal_year(nowdate())
+		setup.install_defaults()
+		cls.item = factories.item(stock_qty=1000, rate=100)
+		cls.customer = factories.customer()
+		cls.other_customer = factories.customer()
+		cls.invoice = factories.sales_invoice(
+			cls.customer, [(cls.item, 1, 100)], due_date=add_days(nowdate(), 10)
+		).name
+		factories.user(cls.RESTRICTED, cls.APP_ROLES)
+		factories.user(cls.UNRESTRICTED, cls.APP_ROLES)
+		factories.user(cls.ONE_CUSTOMER, ["Accounts User"])
+		factories.user(cls.AGENT, ["Collections Agent"])
+		add_user_permission("Company", OTHER_COMPANY, cls.RESTRICTED, ignore_permissions=True)
+		add_user_permission("Customer", cls.customer, cls.ONE_CUSTOMER, ignore_permissions=True)
+		frappe.db.commit()
+
+	@classmethod
+	def tearDownClass(cls):
+		frappe.set_user("Administrator")
+		for user in (cls.RESTRICTED, cls.UNRESTRICTED, cls.ONE_CUSTOMER, cls.AGENT):
+			frappe.db.set_value("User", user, "enabled", 0)
+		frappe.db.commit()
+		super().tearDownClass()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+		frappe.clear_messages()
+
+	def call(self, user: str, method: str, **kwargs):
+		frappe.set_user(user)
+		try:
+			return frappe.call(frappe.get_attr(f"o2c_extension.{method}"), **kwargs)
+		finally:
+			frappe.set_user("Administrator")
+
+	def assert_refused(self, user: str, method: str, **kwargs):
+		with self.assertRaises(frappe.PermissionError, msg=f"{method} as {user}"):
+			self.call(user, method, **kwargs)
+		frappe.clear_messages()
+
+	def test_a_user_restricted_to_another_company_sees_nothing_of_this_one(self):
+		company = {"filters": {"company": factories.COMPANY}}
+		exposure = {"customer": self.customer}
+		before = frappe.db.get_value("Sales Invoice", self.invoice, ["collection_status", "disputed"])
+		for user, allowed in ((self.RESTRICTED, False), (self.UNRESTRICTED, True)):
+			calls = [
+				("api.credit.get_exposure", {**exposure, "company": factories.COMPANY}),
+				("order_to_cash.kpi.pending_credit_holds_card", company),
+				("order_to_cash.kpi.dso_card", company),
+				("api.collections.record_dispute", {"sales_invoice": self.invoice, "reason": "damaged"}),
+			]
+			if not allowed:  # (allowed, it would queue a real run of the company's invoices)
+				calls.append(("api.collections.run_now", {"company": factories.COMPANY}))
+			for method, kwargs in calls:
+				if allowed:
+					self.assertTrue(self.call(user, method, **kwargs), method)
+				else:
+					self.assert_refused(user, method, **kwargs)
+			frappe.db.rollback()
+		self.assertEqual(
+			frappe.db.get_value("Sales Invoice", self.invoice, ["collection_status", "disputed"]), before
+		)
+		# the company the user may see
+		self.assertEqual(
+			self.call(self.RESTRICTED, "api.credit.get_exposure", **exposure, company=OTHER_COMPANY)[
+				"company"
+			],
+			OTHER_COMPANY,
+		)
+		self.assertIn(
+			"value",
+			self.call(
+				self.RESTRICTED,
+				"order_to_cash.kpi.pending_credit_holds_card",
+				filters={"company": OTHER_COMPANY},
+			),
+		)
+		self.assertIn("jobs", self.call(self.RESTRICTED, "api.collections.run_now", company=OTHER_COMPANY))
+
+	def test_user_permissions_on_customers_keep_company_wide_kpis_hidden(self):
+		# an Accounts User reads every invoice by role, but this one only those of one customer
+		for card in ("dso_card", "pending_credit_holds_card", "schedule_adherence_card"):
+			self.assert_refused(
+				self.ONE_CUSTOMER, f"order_to_cash.kpi.{card}", filters={"company": factories.COMPANY}
+			)
+		# a customer's own exposure, within the User Permission
+		answer = self.call(
+			self.ONE_CUSTOMER, "api.credit.get_exposure", customer=self.customer, company=factories.COMPANY
+		)
+		self.assertEqual(answer["customer"], self.customer)
+		self.assert_refused(
+			self.ONE_CUSTOMER,
+			"api.credit.get_exposure",
+			customer=self.other_customer,
+			company=factories.COMPANY,
+		)
+
+	def test_an_agent_acts_on_the_invoices_an_open_todo_assigns_it(self):
+		dispute = {"sales_invoice": self.invoice, "reason": "wrong quantity"}
+		self.assert_refused(self.AGENT, "api.collections.record_dispute", **dispute)
+		# a ToDo alone (no share: the run or a manager may assign without sharing)
+		todo = frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": self.AGENT,
+				"reference_type": "Sales Invoice",
+				"reference_name": self.invoice,
+				"description": "collect",
+			}
+		).insert(ignore_permissions=True)
+		self.assertFalse(frappe.has_permission("Sales Invoice", "read", self.invoice, user=self.AGENT))
+		answer = self.call(self.AGENT, "api.collections.record_dispute", **dispute)
+		self.assertEqual(answer["collection_status"], core.DISPUTED)
+		todo.db_set("status", "Closed")
+		self.assert_refused(self.AGENT, "api.collections.resolve_dispute", sales_invoice=self.invoice)
+		self.assertEqual(frappe.db.get_value("Sales Invoice", self.invoice, "disputed"), 1)
+
+	def test_only_the_collections_run_creates_collection_actions(self):
+		creators = [row.role for row in frappe.get_meta("Collection Action").permissions if row.create]
+		self.assertEqual(creators, [])
+		self.assertFalse(frappe.has_permission("Collection Action", "create", user=self.UNRESTRICTED))

@@ -276,6 +276,31 @@ def test_agreement_checks():
 	]
 
 
+def test_agreement_quantities_must_be_finite_and_fit_a_float_column():
+	too_much, nan = core.MAX_QTY * 10, float("nan")
+	assert [p.kind for p in core.check_agreement_items([("A", too_much, 1), ("B", nan, nan)])] == [
+		"qty_too_large",
+		"agreed_qty_not_positive",
+		"negative_rate",
+	]
+	problems = core.check_schedule_lines(
+		[
+			ScheduleLine("A", day(1), too_much),
+			ScheduleLine("A", day(2), float("inf")),
+			ScheduleLine("B", day(1), core.MAX_QTY),
+			ScheduleLine("B", day(2), core.MAX_QTY),
+		],
+		{"A", "B"},
+		day(0),
+		day(10),
+	)
+	assert [(p.kind, p.row) for p in problems] == [
+		("qty_too_large", 1),
+		("qty_not_positive", 2),
+		("item_total_too_large", None),
+	]
+
+
 # ---------------------------------------------------------------------------------------------
 # tolerance
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from frappe.utils import flt, now_datetime
 from o2c_extension.scheduling import core
 from o2c_extension.scheduling.cumulatives import refresh_agreements
 from o2c_extension.scheduling.db import AGREEMENT, qty_precision
-from o2c_extension.scheduling.messages import SchedulingInputError
+from o2c_extension.scheduling.messages import SchedulingInputError, csv_read_message
 from o2c_extension.scheduling.release import csv_text_of, read_lines, release_agreement
 from o2c_extension.scheduling.schedule import lock_schedule, new_line_name, read_schedule, rewrite_schedule
 
@@ -162,7 +162,10 @@ class ScheduleRelease(Document):
 			)
 
 	def load_lines_from_csv(self, agreement):
-		rows = core.parse_release_csv(csv_text_of(self))
+		try:
+			rows = core.parse_release_csv(csv_text_of(self))
+		except core.CsvReadError as error:
+			frappe.throw(csv_read_message(error), SchedulingInputError, title=_("Invalid Release"))
 		lines = read_lines(agreement, rows, _("CSV line"))
 		for line in lines:
 			self.append(

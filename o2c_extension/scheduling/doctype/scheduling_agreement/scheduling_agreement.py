@@ -4,6 +4,8 @@
 """A customer's scheduling agreement: agreed quantities and rates per item for a validity
 period, and a dated delivery schedule (Firm lines are called off into Sales Orders)."""
 
+import json
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -261,6 +263,7 @@ def make_scheduling_agreement(source_name: str, target_doc=None):
 
 	frappe.has_permission("Scheduling Agreement", "create", throw=True)
 	frappe.has_permission("Quotation", "read", doc=source_name, throw=True)
+	target_doc = _target_doc(target_doc, "Scheduling Agreement")
 	return get_mapped_doc(
 		"Quotation",
 		source_name,
@@ -297,6 +300,7 @@ def make_sales_order(source_name: str, target_doc=None):
 
 	frappe.has_permission("Sales Order", "create", throw=True)
 	frappe.has_permission("Scheduling Agreement", "read", doc=source_name, throw=True)
+	target_doc = _target_doc(target_doc, "Sales Order")
 	return get_mapped_doc(
 		"Scheduling Agreement",
 		source_name,
@@ -313,4 +317,28 @@ def make_sales_order(source_name: str, target_doc=None):
 		},
 		target_doc,
 		set_missing_values,
+	)
+
+
+def _target_doc(target_doc, doctype: str):
+	"""The unsaved document the desk maps into (a `doctype` document, its dict or JSON), or None."""
+	if isinstance(target_doc, Document):
+		if target_doc.doctype == doctype:
+			return target_doc
+		target_doc = None
+	elif target_doc is None or (isinstance(target_doc, str) and not target_doc.strip()):
+		return None
+	elif isinstance(target_doc, str):
+		try:
+			target_doc = json.loads(target_doc)
+		except (ValueError, RecursionError):
+			target_doc = None
+	if isinstance(target_doc, dict) and target_doc.get("doctype") == doctype:
+		try:
+			return frappe.get_doc(target_doc)
+		except (TypeError, ValueError, AttributeError, KeyError):
+			pass
+	frappe.throw(
+		_("target_doc must be a {0} as a JSON object, or be left out.").format(_(doctype)),
+		title=_("Invalid Target Document"),
 	)

@@ -1,0 +1,94 @@
+"""Which company's and which documents' figures a user may see: the checks the app's REST and
+number-card methods share.
+
+The app's roles (Credit Controller, Collections Agent, Collections Manager) have no role on
+ERPNext's Company, Customer or Sales Invoice: a method grants them what their job needs, but
+always within the user's User Permissions, which restrict a user to some companies (or customers,
+territories...) whatever the roles say.
+"""
+
+import frappe
+from frappe import _
+from frappe.permissions import (
+	get_allowed_docs_for_doctype,
+	get_role_permissions,
+	get_user_permissions,
+	has_user_permission,
+)
+from frappe.utils import escape_html
+
+
+def require_company(company) -> str:
+	"""The name of the Company `company` names, or a DoesNotExistError."""
+	name = None
+	if isinstance(company, str) and company.strip():
+		name = frappe.db.get_value("Company", company.strip(), "name")
+	if not name:
+		frappe.throw(
+			_("Company {0} does not exist.").format(frappe.bold(_shown(company))),
+			frappe.DoesNotExistError,
+		)
+	return name
+
+
+def company_allowed(company: str, doctypes: tuple[str, ...], user: str | None = None) -> bool:
+	"""False when the user's User Permissions on Company, for any of `doctypes`, leave `company` out."""
+	restrictions = get_user_permissions(user or frappe.session.user).get("Company")
+	if not restrictions:
+		return True
+	for doctype in doctypes:
+		allowed = get_allowed_docs_for_doctype(restrictions, doctype)
+		if allowed and company not in allowed:
+			return False
+	return True
+
+
+def check_company_access(company: str, doctypes: tuple[str, ...]) -> None:
+	"""PermissionError unless the user may see `doctypes` records of `company`."""
+	if not company_allowed(company, doctypes):
+		frappe.throw(
+			_("You do not have access to company {0}.").format(frappe.bold(company)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+
+
+def check_user_permissions(doc) -> None:
+	"""PermissionError when the user's User Permissions exclude `doc` (or a record it links to)."""
+	if not has_user_permission(doc):
+		frappe.throw(
+			_("Your User Permissions do not allow {0} {1}.").format(_(doc.doctype), frappe.bold(doc.name)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+
+
+def reads_every_record(doctype: str) -> bool:
+	"""Whether a role lets the user read every `doctype` record, not only those they own or that
+	were shared with or assigned to them."""
+	permissions = get_role_permissions(doctype)
+	return bool(permissions.get("read")) and "read" not in (permissions.get("if_owner") or {})
+
+
+def restricting_doctypes(doctype: str, user: str | None = None) -> list[str]:
+	"""The DocTypes (Company aside) whose User Permissions limit which `doctype` records the user
+	sees: the record itself or one of its links (Customer, Territory...)."""
+	user_permissions = get_user_permissions(user or frappe.session.user)
+	if not user_permissions:
+		return []
+	linked = {doctype} | {
+		field.options
+		for field in frappe.get_meta(doctype).get_link_fields()
+		if not field.ignore_user_permissions
+	}
+	return sorted(
+		other
+		for other in linked - {"Company"}
+		if get_allowed_docs_for_doctype(user_permissions.get(other, []), doctype)
+	)
+
+
+def _shown(value) -> str:
+	"""A name the user sent, fit to quote in a message."""
+	text = "''" if value is None else str(value)
+	return escape_html(text if len(text) <= 140 else text[:140] + "...")
