@@ -227,24 +227,31 @@ def warn_on_quotation(doc) -> None:
 		)
 
 
+def run_sales_order_check(
+	doc, policy: frappe._dict | None, blocking_invoices: list[str] | tuple = ()
+) -> CreditCheck:
+	"""Check a Sales Order with its unbilled amount (`check.exposure.document`) added and the order
+	itself kept out of the open orders, as it may be submitted already."""
+	return run_check(
+		doc.customer,
+		doc.company,
+		policy,
+		sales_order_amount(doc),
+		check_field="check_on_sales_order",
+		blocking_invoices=blocking_invoices,
+		exclude_sales_order=doc.name,
+	)
+
+
 def check_sales_order_on_submit(doc, blocking_invoices: list[str]) -> CreditCheck | None:
 	"""Sales Order before_submit. Returns the failed check (the caller holds the order) or None."""
 	policy = policy_for(doc)
 	checks_orders = bool(policy and policy.check_on_sales_order)
 	if not checks_orders and not blocking_invoices:
 		return None
-	amount = sales_order_amount(doc)
-	check = run_check(
-		doc.customer,
-		doc.company,
-		policy,
-		amount,
-		check_field="check_on_sales_order",
-		blocking_invoices=blocking_invoices,
-		exclude_sales_order=doc.name,
-	)
+	check = run_sales_order_check(doc, policy, blocking_invoices)
 	if check.passed:
-		locks.record_approved(doc.customer, doc.company, amount)
+		locks.record_approved(doc.customer, doc.company, check.exposure.document)
 		return None
 	return check
 
@@ -257,17 +264,10 @@ def check_submitted_sales_order(doc) -> None:
 	policy = policy_for(doc)
 	if not policy or not policy.check_on_sales_order or open_hold_of(doc):
 		return
-	amount = sales_order_amount(doc)
-	check = run_check(
-		doc.customer,
-		doc.company,
-		policy,
-		amount,
-		check_field="check_on_sales_order",
-		exclude_sales_order=doc.name,
-	)
+	check = run_sales_order_check(doc, policy)
 	if not check.passed:
 		frappe.throw(failure_message(check, doc), CreditCheckFailed, title=_("Credit Check Failed"))
+	amount = check.exposure.document
 	before = doc.get_doc_before_save()
 	added = amount - (sales_order_amount(before) if before else amount)
 	locks.record_approved(doc.customer, doc.company, added)

@@ -6,25 +6,167 @@ exposure = receivables outstanding (Payment Ledger Entry)
          + unbilled Delivery Notes not made from an order
          + the document being checked (added by the caller)
 
-Four set-based queries whatever the customers' history, for one customer or for every customer of a
-company (the Credit Exposure report uses the same functions). They filter on the composite indexes
-created by indexes.py, so each reads only the customer's open rows, not its whole history.
+Receivables are the sum of the customer's non-delinked Payment Ledger rows (invoices, payments,
+credit notes, journal entries and unallocated advances), the ledger ERPNext itself uses for
+outstanding since v14. They are read by open item, not by history. ERPNext sets a Sales Invoice's
+`outstanding_amount` from the ledger rows against it (`update_voucher_outstanding`, in the
+receivable account's currency; a payment must use the invoice's receivable account), so those rows
+add up to the invoice's outstanding, and to nothing once it is paid. Receivables are therefore
+  the `outstanding_amount` of the open Sales Invoices whose receivable account is in the company
+  currency (for those the ledger's company-currency amount is the account-currency amount)
++ every other ledger row: not against a Sales Invoice (advances, journal entries on account...),
+  or in an account of another currency (summed as the rows' company-currency amount),
+the same figure as summing every row, while reading only the open invoices and the few rows that
+are neither invoices nor settle one. Tests compare it with the whole ledger and with ERPNext's
+`get_customer_outstanding`.
 
 Overdue and dunning come from the open Sales Invoices (outstanding > 0): the oldest due date that has
 passed, and the highest `dunning_level` ERPNext wrote on an Overdue Payment row of a submitted
 Dunning for one of those invoices (ERPNext v15 numbers each reminder per payment-schedule row 1, 2,
 3...; Dunning Type carries no level).
+
+Everything comes from one statement, the UNION ALL of one aggregate per part (`PARTS`), whatever
+the customers' history, for one customer or for every customer of a company (the Credit Exposure
+report uses the same function). For given customers each part reads the customer's rows of the
+composite index created by indexes.py (forced: for one customer MariaDB otherwise prefers merging
+single-column indexes and reading the table rows).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import frappe
-from frappe.utils import cint, date_diff, flt, getdate, nowdate
+from frappe.utils import cint, date_diff, flt, getdate
 
 from o2c_extension.credit_control.core import Exposure
 
 # Sales Orders in these credit states are not exposure (see module docstring).
 CREDIT_STATES_NOT_EXPOSED = ("On Credit Hold", "Rejected")
+
+
+@dataclass(frozen=True)
+class Part:
+	"""One aggregate of the exposure statement: the rows of `source` meeting `conditions`, per
+	customer. `adds_to` is the Exposure field its amount adds to; `index` is forced when the
+	statement is for given customers."""
+
+	name: str
+	source: str
+	customer: str
+	conditions: tuple[str, ...]
+	adds_to: str | None = None
+	amount: str = "null"
+	oldest_due: str = "null"
+	dunning_level: str = "null"
+	joins: str = ""
+	index: str | None = None
+
+	def select(self, restricted: bool) -> str:
+		hint = f" force index ({self.index})" if restricted and self.index else ""
+		conditions = (
+			[*self.conditions, f"{self.customer} in %(customers)s"] if restricted else self.conditions
+		)
+		return (
+			f"select '{self.name}', {self.customer}, {self.amount}, {self.oldest_due}, {self.dunning_level}"
+			f" from {self.source}{hint} {self.joins}"
+			f" where {' and '.join(conditions)}"
+			f" group by {self.customer}"
+		)
+
+
+PARTS = (
+	Part(
+		"ledger",
+		"`tabPayment Ledger Entry` ple",
+		"ple.party",
+		(
+			"ple.party_type = 'Customer'",
+			"ple.company = %(company)s",
+			"ple.delinked = 0",
+			# not against a Sales Invoice, or in a foreign-currency account; the redundant
+			# `against_voucher_type = 'Sales Invoice'` lets MariaDB read both as index ranges
+			"(ple.against_voucher_type is null or ple.against_voucher_type != 'Sales Invoice'"
+			" or (ple.against_voucher_type = 'Sales Invoice'"
+			" and (ple.account_currency is null or ple.account_currency != %(currency)s)))",
+		),
+		adds_to="receivables",
+		amount="sum(ple.amount)",
+		index="o2c_party_unapplied_index",
+	),
+	Part(
+		"invoices",
+		"`tabSales Invoice` si",
+		"si.customer",
+		("si.company = %(company)s", "si.docstatus = 1", "si.outstanding_amount != 0"),
+		adds_to="receivables",
+		amount="sum(case when si.party_account_currency = %(currency)s then si.outstanding_amount else 0 end)",
+		oldest_due="min(case when si.outstanding_amount > 0 then si.due_date end)",
+		index="o2c_customer_open_invoice_index",
+	),
+	Part(
+		"dunning",
+		"`tabDunning` d",
+		"d.customer",
+		(
+			"d.company = %(company)s",
+			"d.docstatus = 1",
+			"si.customer = d.customer",
+			"si.company = d.company",
+			"si.docstatus = 1",
+			"si.outstanding_amount > 0",
+		),
+		dunning_level="max(op.dunning_level)",
+		joins=(
+			"join `tabOverdue Payment` op on op.parent = d.name and op.parenttype = 'Dunning'"
+			" join `tabSales Invoice` si on si.name = op.sales_invoice"
+		),
+		index="o2c_customer_dunning_index",
+	),
+	Part(
+		"open_orders",
+		"`tabSales Order` so",
+		"so.customer",
+		(
+			"so.company = %(company)s",
+			"so.docstatus = 1",
+			"so.per_billed < 100",
+			"so.status != 'Closed'",
+			"ifnull(so.credit_status, '') not in %(not_exposed)s",
+			"so.name != %(exclude)s",
+		),
+		adds_to="open_orders",
+		amount="sum(so.base_grand_total * (100 - so.per_billed) / 100)",
+		index="o2c_customer_open_index",
+	),
+	# Lines not made from an order (those are counted with the order) and not from an invoice,
+	# minus what has been invoiced (billed_amt), grossed up to the note's grand total.
+	Part(
+		"unbilled_deliveries",
+		"`tabDelivery Note` dn",
+		"dn.customer",
+		(
+			"dn.company = %(company)s",
+			"dn.docstatus = 1",
+			"dn.per_billed < 100",
+			"dn.is_return = 0",
+			"dn.status not in ('Closed', 'Stopped')",
+			"dn.net_total != 0",
+			"ifnull(dni.against_sales_order, '') = ''",
+			"ifnull(dni.against_sales_invoice, '') = ''",
+		),
+		adds_to="unbilled_deliveries",
+		amount="sum(greatest(dni.amount - dni.billed_amt, 0) * dn.base_grand_total / dn.net_total)",
+		joins="join `tabDelivery Note Item` dni on dni.parent = dn.name and dni.parenttype = 'Delivery Note'",
+		index="o2c_customer_unbilled_index",
+	),
+)
+PART_BY_NAME = {part.name: part for part in PARTS}
+# the statement for given customers (True) and for every customer of the company (False)
+STATEMENTS = {
+	restricted: "\nunion all\n".join(part.select(restricted) for part in PARTS)
+	for restricted in (True, False)
+}
 
 
 def get_exposure(
@@ -44,134 +186,49 @@ def get_exposures(
 	customers: list[str] | tuple[str, ...] | None = None,
 	exclude_sales_order: str | None = None,
 ) -> dict[str, Exposure]:
-	"""Exposure per customer; `customers` None means every customer with any exposure."""
+	"""Exposure per customer; `customers` None means every customer of the company. Customers
+	with no exposure, nothing overdue and no dunning are left out."""
 	if customers is not None and not customers:
 		return {}
-	params = {
-		"company": company,
-		"customers": tuple(customers or ()),
-		"exclude": exclude_sales_order or "",
-		"today": getdate(nowdate()),
-		"not_exposed": CREDIT_STATES_NOT_EXPOSED,
-	}
-	receivables = _receivables(params, customers is not None)
-	open_orders = _open_orders(params, customers is not None)
-	unbilled = _unbilled_deliveries(params, customers is not None)
-	open_invoices = _open_invoice_risk(params, customers is not None)
+	rows = frappe.db.sql(
+		STATEMENTS[customers is not None],
+		{
+			"company": company,
+			"currency": frappe.get_cached_value("Company", company, "default_currency"),
+			"customers": tuple(customers or ()),
+			"exclude": exclude_sales_order or "",
+			"not_exposed": CREDIT_STATES_NOT_EXPOSED,
+		},
+	)
+
+	found: dict[str, dict] = {}
+	for part_name, customer, amount, oldest_due, dunning_level in rows:
+		values = found.setdefault(customer, {})
+		adds_to = PART_BY_NAME[part_name].adds_to
+		if adds_to:
+			values[adds_to] = values.get(adds_to, 0.0) + flt(amount)
+		if oldest_due:
+			values["oldest_due"] = oldest_due
+		if dunning_level:
+			values["highest_dunning_level"] = cint(dunning_level)
 
 	precision = currency_precision()
-	today = params["today"]
+	today = getdate() if any("oldest_due" in values for values in found.values()) else None
 	result = {}
-	for customer in set(receivables) | set(open_orders) | set(unbilled) | set(open_invoices):
-		oldest_due, dunning_level = open_invoices.get(customer, (None, 0))
-		result[customer] = Exposure(
-			receivables=flt(receivables.get(customer), precision),
-			open_orders=flt(open_orders.get(customer), precision),
-			unbilled_deliveries=flt(unbilled.get(customer), precision),
+	for customer, values in found.items():
+		oldest_due = values.pop("oldest_due", None)
+		exposure = Exposure(
+			receivables=flt(values.get("receivables"), precision),
+			open_orders=flt(values.get("open_orders"), precision),
+			unbilled_deliveries=flt(values.get("unbilled_deliveries"), precision),
 			oldest_overdue_days=max(0, date_diff(today, oldest_due)) if oldest_due else 0,
-			highest_dunning_level=cint(dunning_level),
+			highest_dunning_level=values.get("highest_dunning_level", 0),
 		)
+		if exposure != Exposure():
+			result[customer] = exposure
 	return result
 
 
 def currency_precision() -> int:
 	"""Precision of company-currency amounts (the site's currency precision)."""
 	return cint(frappe.get_precision("Credit Hold", "exposure")) or 2
-
-
-def _customer_filter(column: str, restricted: bool) -> str:
-	return f"and {column} in %(customers)s" if restricted else ""
-
-
-def _receivables(params: dict, restricted: bool) -> dict[str, float]:
-	# Every non-delinked ledger row of the party: invoices, payments, credit notes, journal entries
-	# and unallocated advances, as the ledger ERPNext itself uses for outstanding since v14.
-	# For one customer MariaDB prefers merging the single-column party and company indexes, which
-	# reads every ledger row; the covering index (credit_control/indexes.py) answers from the index.
-	index_hint = "force index (o2c_party_exposure_index)" if restricted else ""
-	rows = frappe.db.sql(
-		f"""
-		select ple.party, sum(ple.amount)
-		from `tabPayment Ledger Entry` ple {index_hint}
-		where ple.party_type = 'Customer'
-			and ple.company = %(company)s
-			and ple.delinked = 0
-			{_customer_filter("ple.party", restricted)}
-		group by ple.party
-		""",
-		params,
-	)
-	return dict(rows)
-
-
-def _open_orders(params: dict, restricted: bool) -> dict[str, float]:
-	rows = frappe.db.sql(
-		f"""
-		select so.customer, sum(so.base_grand_total * (100 - so.per_billed) / 100)
-		from `tabSales Order` so
-		where so.company = %(company)s
-			and so.docstatus = 1
-			and so.per_billed < 100
-			and so.status != 'Closed'
-			and ifnull(so.credit_status, '') not in %(not_exposed)s
-			and so.name != %(exclude)s
-			{_customer_filter("so.customer", restricted)}
-		group by so.customer
-		""",
-		params,
-	)
-	return dict(rows)
-
-
-def _unbilled_deliveries(params: dict, restricted: bool) -> dict[str, float]:
-	# Lines not made from an order (those are counted with the order) and not from an invoice,
-	# minus what has been invoiced (billed_amt), grossed up to the note's grand total.
-	rows = frappe.db.sql(
-		f"""
-		select dn.customer,
-			sum(greatest(dni.amount - dni.billed_amt, 0) * dn.base_grand_total / dn.net_total)
-		from `tabDelivery Note` dn
-		join `tabDelivery Note Item` dni
-			on dni.parent = dn.name and dni.parenttype = 'Delivery Note'
-		where dn.company = %(company)s
-			and dn.docstatus = 1
-			and dn.per_billed < 100
-			and dn.is_return = 0
-			and dn.status not in ('Closed', 'Stopped')
-			and dn.net_total != 0
-			and ifnull(dni.against_sales_order, '') = ''
-			and ifnull(dni.against_sales_invoice, '') = ''
-			{_customer_filter("dn.customer", restricted)}
-		group by dn.customer
-		""",
-		params,
-	)
-	return dict(rows)
-
-
-def _open_invoice_risk(params: dict, restricted: bool) -> dict[str, tuple]:
-	"""customer -> (oldest past due date of an open invoice or None, highest dunning level)."""
-	rows = frappe.db.sql(
-		f"""
-		select si.customer,
-			min(case when si.due_date < %(today)s then si.due_date end),
-			max(ifnull(dunned.level, 0))
-		from `tabSales Invoice` si
-		left join (
-			select op.sales_invoice, max(op.dunning_level) as level
-			from `tabDunning` d
-			join `tabOverdue Payment` op on op.parent = d.name and op.parenttype = 'Dunning'
-			where d.company = %(company)s
-				and d.docstatus = 1
-				{_customer_filter("d.customer", restricted)}
-			group by op.sales_invoice
-		) dunned on dunned.sales_invoice = si.name
-		where si.company = %(company)s
-			and si.docstatus = 1
-			and si.outstanding_amount > 0
-			{_customer_filter("si.customer", restricted)}
-		group by si.customer
-		""",
-		params,
-	)
-	return {customer: (oldest_due, level) for customer, oldest_due, level in rows}

@@ -2,11 +2,18 @@
 
 Created by `ensure_indexes`, which Credit Policy's `on_doctype_update` calls: Frappe runs that when the
 DocType is installed or migrated, so new sites and upgrades both get them (a patch alone would be
-marked done, unrun, on a fresh install). `add_index` skips indexes that exist.
+marked done, unrun, on a fresh install). A change to the list also needs a patch that calls it, for
+sites whose Credit Policy is already in step (patches/add_exposure_open_item_indexes.py): exposure.py
+forces these indexes by name. `add_index` skips indexes that exist.
 
 Each index starts with the columns a credit check compares for equality (customer, company,
-docstatus), then the range column, so a check reads only the customer's open rows; the Payment
-Ledger index also carries `amount`, so summing receivables never touches the table rows.
+docstatus), then the range column, so a check reads only the customer's open rows. The Payment
+Ledger index goes on with the columns that tell the rows not against a Sales Invoice (or in a
+foreign-currency account) and `amount`, and the Sales Invoice index with `due_date` and
+`party_account_currency`: the exposure reads both from the index alone, never the table rows.
+
+An index whose columns change gets a new name (`add_index` goes by name); the old one is listed in
+OBSOLETE_INDEXES and dropped.
 """
 
 import frappe
@@ -14,20 +21,29 @@ import frappe
 INDEXES = (
 	(
 		"Payment Ledger Entry",
-		["party", "party_type", "company", "delinked", "amount"],
-		"o2c_party_exposure_index",
+		["party", "party_type", "company", "delinked", "against_voucher_type", "account_currency", "amount"],
+		"o2c_party_unapplied_index",
 	),
 	("Sales Order", ["customer", "company", "docstatus", "per_billed"], "o2c_customer_open_index"),
 	("Delivery Note", ["customer", "company", "docstatus", "per_billed"], "o2c_customer_unbilled_index"),
 	(
 		"Sales Invoice",
-		["customer", "company", "docstatus", "outstanding_amount", "due_date"],
-		"o2c_customer_outstanding_index",
+		["customer", "company", "docstatus", "outstanding_amount", "due_date", "party_account_currency"],
+		"o2c_customer_open_invoice_index",
 	),
 	("Dunning", ["customer", "company", "docstatus"], "o2c_customer_dunning_index"),
+)
+
+# replaced by the indexes above: (doctype, index name)
+OBSOLETE_INDEXES = (
+	("Payment Ledger Entry", "o2c_party_exposure_index"),
+	("Sales Invoice", "o2c_customer_outstanding_index"),
 )
 
 
 def ensure_indexes():
 	for doctype, columns, name in INDEXES:
 		frappe.db.add_index(doctype, columns, name)
+	for doctype, name in OBSOLETE_INDEXES:
+		if frappe.db.has_index(f"tab{doctype}", name):
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
