@@ -50,6 +50,8 @@ doc_events = {
 			"o2c_extension.credit_control.events.sales_order_on_cancel",
 		],
 		"on_update_after_submit": "o2c_extension.scheduling.events.sales_order_on_update_after_submit",
+		# ERPNext's close / re-open (`update_status`) is no save; its db_set runs on_change
+		"on_change": "o2c_extension.scheduling.events.sales_order_on_change",
 	},
 	"Delivery Note": {
 		"before_submit": "o2c_extension.credit_control.events.delivery_note_before_submit",

@@ -18,6 +18,8 @@ import hashlib
 import frappe
 from frappe.utils import flt, now_datetime
 
+from o2c_extension.order_to_cash.transaction import transaction_memo
+
 TALLY = "Credit Check Tally"
 
 
@@ -49,7 +51,7 @@ def lock_customers(customers: list[str], company: str) -> dict[str, float]:
 	# Once we hold the lock nobody else can add to the tally until we end. But our own increment is
 	# made on the latest value, after which the snapshot read shows it and the difference reads 0,
 	# while the orders behind the unseen part are still invisible: remember the first difference.
-	unseen = _unseen_in_this_transaction()
+	unseen = transaction_memo("o2c_unseen_credit")
 	result = {}
 	for name, customer in names.items():
 		key = (customer, company)
@@ -79,16 +81,3 @@ def record_approved(customer: str, company: str, amount: float) -> None:
 			"user": frappe.session.user,
 		},
 	)
-
-
-def _unseen_in_this_transaction() -> dict:
-	unseen = getattr(frappe.local, "o2c_unseen_credit", None)
-	if unseen is None:
-		unseen = frappe.local.o2c_unseen_credit = {}
-		frappe.db.after_commit.add(_forget_unseen)
-		frappe.db.after_rollback.add(_forget_unseen)
-	return unseen
-
-
-def _forget_unseen():
-	frappe.local.o2c_unseen_credit = None

@@ -1,13 +1,20 @@
 """Document event handlers of this capability, wired in hooks.py.
 
-Sales Orders against an agreement are checked on validate (agreement open, items and lines on it,
-tolerance); submit and cancel of Sales Orders, Delivery Notes and Sales Invoices recompute the
+Sales Orders against an agreement are checked on validate (agreement open, items and lines on it;
+a draft's tolerance); what an order releases is held to the tolerance under the agreement's lock
+when it is submitted, its items are updated or it is re-opened. Submit and cancel of Sales Orders,
+Delivery Notes and Sales Invoices, and closing or re-opening a Sales Order, recompute the
 cumulatives of the agreements they refer to. Documents without an agreement cost nothing.
 """
 
 from o2c_extension.order_to_cash.doctype.o2c_settings.o2c_settings import is_enabled
 from o2c_extension.scheduling.cumulatives import agreements_of, refresh_agreements
-from o2c_extension.scheduling.orders import link_rows_to_agreement, validate_sales_order
+from o2c_extension.scheduling.orders import (
+	CLOSED,
+	check_tolerance_locked,
+	link_rows_to_agreement,
+	validate_sales_order,
+)
 
 
 def _tracked(doc) -> set[str]:
@@ -18,11 +25,17 @@ def _tracked(doc) -> set[str]:
 def sales_order_validate(doc, method=None):
 	if _tracked(doc):
 		link_rows_to_agreement(doc)
-		validate_sales_order(doc)
+		# a draft is told early; an order being submitted is checked once, in on_submit, locked
+		validate_sales_order(doc, tolerance=doc.docstatus == 0)
 
 
 def sales_order_on_submit(doc, method=None):
-	refresh_agreements(_tracked(doc))
+	agreements = _tracked(doc)
+	if agreements:
+		# after ERPNext's own on_submit, which has locked the stock rows a Delivery Note also locks
+		# before the agreement: taking the agreement's lock earlier could deadlock with one
+		check_tolerance_locked(doc)
+		refresh_agreements(agreements)
 
 
 def sales_order_on_cancel(doc, method=None):
@@ -36,8 +49,33 @@ def sales_order_on_cancel(doc, method=None):
 def sales_order_on_update_after_submit(doc, method=None):
 	# "Update Items" changes quantities of a submitted order: the tolerance applies again
 	if _tracked(doc):
-		validate_sales_order(doc)
+		validate_sales_order(doc, tolerance=False)
+		check_tolerance_locked(doc)
 		refresh_agreements(agreements_of(doc))
+
+
+def sales_order_on_change(doc, method=None):
+	"""Closing an order (ERPNext's `update_status`, which is no save: its `db_set` runs on_change)
+	releases only what it delivered; re-opening it releases all of it again, within the tolerance.
+	Either way the agreement's cumulatives, line statuses and status follow at once.
+
+	on_change also runs after every save and every `db_set` (ERPNext sets an order's status on each
+	delivery and invoice): only a change between Closed and not Closed does anything."""
+	closed = doc.status == CLOSED
+	was_closed = doc.flags.o2c_was_closed
+	if was_closed is None:
+		# `update_status` writes the status twice (the one asked for, then the one it works out);
+		# the first write loads the order as it was before: remember what we compared with since
+		before = doc.get_doc_before_save()
+		was_closed = bool(before) and before.status == CLOSED
+	doc.flags.o2c_was_closed = closed
+	if doc.docstatus != 1 or closed == was_closed:
+		return
+	agreements = _tracked(doc)
+	if agreements:
+		if not closed:
+			check_tolerance_locked(doc)
+		refresh_agreements(agreements)
 
 
 def delivery_note_on_submit(doc, method=None):

@@ -9,11 +9,15 @@ from frappe.utils import flt
 from o2c_extension.scheduling import core
 from o2c_extension.scheduling.cumulatives import read_flows
 from o2c_extension.scheduling.db import qty_precision
+from o2c_extension.scheduling.locks import lock_agreements, record_released
 
 
 class OverReleaseError(frappe.ValidationError):
 	"""A Sales Order would take an item past the agreement's quantity plus tolerance."""
 
+
+# a Sales Order status: the order releases only what it delivered (cumulatives.read_flows)
+CLOSED = "Closed"
 
 # agreements in these states take no new orders
 CLOSED_FOR_ORDERS = (core.DRAFT, core.EXPIRED, core.AGREEMENT_CANCELLED)
@@ -41,9 +45,12 @@ def link_rows_to_agreement(doc) -> None:
 		)
 
 
-def validate_sales_order(doc) -> None:
+def validate_sales_order(doc, tolerance: bool = True) -> None:
 	"""Refuse rows against an agreement that is not open for orders, of another customer or
-	company, for items or schedule lines not on it, or beyond its tolerance."""
+	company, for items or schedule lines not on it, or (with `tolerance`) beyond its tolerance.
+
+	This tolerance check takes no lock: it answers a draft early. What a submitted order releases
+	is checked by `check_tolerance_locked`."""
 	rows = [row for row in doc.items if row.get("scheduling_agreement")]
 	if not rows:
 		return
@@ -78,7 +85,6 @@ def validate_sales_order(doc) -> None:
 			)
 		}
 
-	requested = defaultdict(lambda: defaultdict(float))
 	for row in rows:
 		agreement = agreements.get(row.scheduling_agreement)
 		_check_agreement_open(doc, row, agreement)
@@ -99,10 +105,78 @@ def validate_sales_order(doc) -> None:
 					).format(row.idx, row.schedule_line, frappe.bold(row.item_code), agreement.name),
 					title=_("Wrong Schedule Line"),
 				)
-		# qty × factor, not stock_qty: an update after submit may not have refreshed stock_qty yet
-		requested[agreement.name][row.item_code] += flt(row.qty) * flt(row.conversion_factor or 1)
+	if tolerance:
+		_check_tolerance(doc, agreements, agreement_items, _requested(rows))
 
-	_check_tolerance(doc, agreements, agreement_items, requested)
+
+def check_tolerance_locked(doc) -> None:
+	"""The tolerance check of an order that releases quantities now (submitted, items updated after
+	submit, re-opened), holding the agreements' locks until the transaction ends, so two orders
+	submitted at the same moment cannot both pass a limit that together they exceed. What passes is
+	added to the agreements' release tallies for concurrent checks to see (locks.py).
+
+	Call it after ERPNext's own on_submit (from a doc event): ERPNext locks stock rows (Bins) there,
+	and a Delivery Note takes Bins before the agreement too."""
+	rows = [row for row in doc.items if row.get("scheduling_agreement")]
+	if not rows:
+		return
+	locked = lock_agreements({row.scheduling_agreement for row in rows})
+	agreements = {
+		row.name: row
+		for row in frappe.db.sql(
+			"select name, tolerance_percent from `tabScheduling Agreement` where name in %(names)s",
+			{"names": tuple({agreement for agreement, _item in locked})},
+			as_dict=True,
+		)
+	}
+	agreement_items = defaultdict(dict)
+	unseen = defaultdict(dict)
+	for (agreement, item_code), row in locked.items():
+		agreement_items[agreement][item_code] = row
+		unseen[agreement][item_code] = row.unseen
+	requested = {
+		agreement: {code: qty for code, qty in quantities.items() if code in agreement_items[agreement]}
+		for agreement, quantities in _requested(rows).items()
+		if agreement in agreements
+	}
+	_check_tolerance(doc, agreements, agreement_items, requested, unseen)
+
+	before = _released_before(doc)
+	record_released(
+		{
+			agreement_items[agreement][code].name: (qty - before.get((agreement, code), 0.0))
+			/ (flt(agreement_items[agreement][code].conversion_factor) or 1.0)
+			for agreement, quantities in requested.items()
+			for code, qty in quantities.items()
+		}
+	)
+
+
+def _requested(rows) -> dict[str, dict[str, float]]:
+	"""Per agreement and item, the stock quantity the rows release."""
+	requested = defaultdict(lambda: defaultdict(float))
+	for row in rows:
+		# qty × factor, not stock_qty: an update after submit may not have refreshed stock_qty yet
+		requested[row.scheduling_agreement][row.item_code] += flt(row.qty) * flt(row.conversion_factor or 1)
+	return requested
+
+
+def _released_before(doc) -> dict[tuple[str, str], float]:
+	"""Per (agreement, item), the stock quantity a re-opened order released while it was Closed:
+	what it delivered (see cumulatives.read_flows). Otherwise nothing: an order being submitted
+	released nothing before, and when items are updated after submit ERPNext writes the new rows
+	before the order's own save, so the old quantities cannot be read any more; counting the whole
+	order again only makes a concurrent check more careful."""
+	before = doc.get_doc_before_save()
+	released = defaultdict(float)
+	if not before or before.docstatus != 1 or before.status != CLOSED:
+		return released
+	for row in before.items:
+		if row.get("scheduling_agreement"):
+			released[(row.scheduling_agreement, row.item_code)] += flt(row.delivered_qty) * flt(
+				row.conversion_factor or 1
+			)
+	return released
 
 
 def _check_agreement_open(doc, row, agreement) -> None:
@@ -126,7 +200,9 @@ def _check_agreement_open(doc, row, agreement) -> None:
 		)
 
 
-def _check_tolerance(doc, agreements, agreement_items, requested) -> None:
+def _check_tolerance(doc, agreements, agreement_items, requested, unseen=None) -> None:
+	"""`requested` in stock units per agreement and item; `unseen` what concurrent transactions
+	released that this one cannot see yet, per agreement and item (agreement UOM)."""
 	precision = qty_precision()
 	# what other submitted orders already released; this order itself is counted once, as requested
 	flows = read_flows(list(requested), exclude_order=doc.name, orders_only=True)
@@ -134,7 +210,7 @@ def _check_tolerance(doc, agreements, agreement_items, requested) -> None:
 	for name, quantities in requested.items():
 		items = agreement_items[name]
 		factor = {code: flt(item.conversion_factor) or 1.0 for code, item in items.items()}
-		released = defaultdict(float)
+		released = defaultdict(float, (unseen or {}).get(name) or {})
 		for flow in flows[name]:
 			if flow.item_code in factor:
 				released[flow.item_code] += flow.released / factor[flow.item_code]

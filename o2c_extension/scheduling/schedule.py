@@ -23,9 +23,21 @@ def lock_schedule(agreement: str) -> dict[str, str]:
 	return statuses
 
 
-def read_schedule(agreement: str, for_update: bool = False) -> list[core.ScheduleLine]:
+def schedule_rows(agreement: str, for_update: bool = False) -> list[frappe._dict]:
+	"""The agreement's schedule lines as stored, in their order, with the order that released each
+	and the release that added it."""
 	# a locking read sees the latest committed lines, not the transaction's snapshot
 	lock = " for update" if for_update else ""
+	return frappe.db.sql(
+		f"""select name, item_code, schedule_date, qty, line_type, status, released_qty, delivered_qty,
+			billed_qty, sales_order, schedule_release
+		from `tabScheduling Agreement Schedule Line` where parent = %s order by idx{lock}""",
+		agreement,
+		as_dict=True,
+	)
+
+
+def read_schedule(agreement: str, for_update: bool = False) -> list[core.ScheduleLine]:
 	return [
 		core.ScheduleLine(
 			row.item_code,
@@ -37,12 +49,7 @@ def read_schedule(agreement: str, for_update: bool = False) -> list[core.Schedul
 			float(row.released_qty or 0),
 			float(row.delivered_qty or 0),
 		)
-		for row in frappe.db.sql(
-			f"""select name, item_code, schedule_date, qty, line_type, status, released_qty, delivered_qty
-			from `tabScheduling Agreement Schedule Line` where parent = %s order by idx{lock}""",
-			agreement,
-			as_dict=True,
-		)
+		for row in schedule_rows(agreement, for_update)
 	]
 
 

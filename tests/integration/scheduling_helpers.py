@@ -4,6 +4,7 @@ back from the database."""
 import frappe
 from frappe.utils import add_days, flt, getdate, nowdate
 
+from o2c_extension.scheduling.schedule import schedule_rows
 from tests.integration import factories
 
 
@@ -105,24 +106,8 @@ def item_cumulatives(agreement_name: str) -> dict[str, tuple[float, float, float
 
 
 def schedule(agreement_name: str) -> list[frappe._dict]:
-	return frappe.get_all(
-		"Scheduling Agreement Schedule Line",
-		filters={"parent": agreement_name},
-		fields=[
-			"name",
-			"item_code",
-			"schedule_date",
-			"qty",
-			"line_type",
-			"status",
-			"released_qty",
-			"delivered_qty",
-			"billed_qty",
-			"sales_order",
-			"schedule_release",
-		],
-		order_by="idx asc",
-	)
+	"""The agreement's schedule lines as stored, read as the app reads them."""
+	return schedule_rows(agreement_name)
 
 
 def line_states(agreement_name: str) -> dict[tuple[str, object], tuple]:

@@ -2,33 +2,13 @@
 they exceed the limit, so only one may pass. The data is committed first (a second connection sees
 only committed rows); the conftest restores the database after the session."""
 
-import threading
-
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from o2c_extension.credit_control.exposure import get_exposure
 from tests.integration import credit_control_helpers as helpers
 from tests.integration import factories
-
-
-def submit_in_own_connection(site, sites_path, order_name, ready: threading.Barrier, results: dict):
-	"""Load the order (which takes this transaction's read snapshot), wait for the others, submit."""
-	frappe.init(site=site, sites_path=sites_path)
-	try:
-		frappe.connect()
-		frappe.flags.in_test = True
-		frappe.set_user("Administrator")
-		order = frappe.get_doc("Sales Order", order_name)
-		ready.wait(timeout=30)
-		order.submit()
-		frappe.db.commit()
-		results[order_name] = "submitted"
-	except Exception as error:  # reported to the test thread
-		frappe.db.rollback()
-		results[order_name] = repr(error)
-	finally:
-		frappe.destroy()
+from tests.integration.concurrency import start_submits
 
 
 class TestConcurrentSubmits(FrappeTestCase):
@@ -50,23 +30,9 @@ class TestConcurrentSubmits(FrappeTestCase):
 		frappe.db.commit()
 		return customer, orders
 
-	def run_in_threads(self, orders, parties):
-		ready = threading.Barrier(parties)
-		results = {}
-		threads = [
-			threading.Thread(
-				target=submit_in_own_connection,
-				args=(frappe.local.site, frappe.local.sites_path, name, ready, results),
-			)
-			for name in orders
-		]
-		for thread in threads:
-			thread.start()
-		return threads, ready, results
-
 	def test_two_concurrent_submits_only_one_passes(self):
 		customer, orders = self.committed_customer_with_draft_orders(1000, 600, 600)
-		threads, _ready, results = self.run_in_threads(orders, parties=2)
+		threads, _ready, results = start_submits(orders, parties=2)
 		for thread in threads:
 			thread.join(timeout=120)
 		self.assertEqual(results, dict.fromkeys(orders, "submitted"))
@@ -81,7 +47,7 @@ class TestConcurrentSubmits(FrappeTestCase):
 		_customer, (mine, theirs) = self.committed_customer_with_draft_orders(1000, 600, 600)
 		order = frappe.get_doc("Sales Order", mine)  # this transaction's snapshot starts here
 
-		threads, _ready, results = self.run_in_threads([theirs], parties=1)
+		threads, _ready, results = start_submits([theirs], parties=1)
 		threads[0].join(timeout=120)
 		self.assertEqual(results, {theirs: "submitted"})
 		self.assertEqual(frappe.db.get_value("Sales Order", theirs, "docstatus"), 0)  # still invisible here

@@ -13,6 +13,7 @@ from o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement 
 	make_scheduling_agreement,
 )
 from o2c_extension.scheduling.jobs import daily
+from o2c_extension.scheduling.orders import OverReleaseError
 from tests.integration import factories
 from tests.integration.scheduling_helpers import (
 	agreement,
@@ -190,12 +191,67 @@ class TestSchedulingAgreementLifecycle(FrappeTestCase):
 		sa = agreement(customer, [(item_a, 50, 100)], lines=[(item_a, 1, 10, "Firm")])
 		(order,) = release_now(sa.name)
 		factories.delivery_note_from_order(order, qty_factor=0.5)
+		self.assertEqual(item_cumulatives(sa.name), {item_a: (10, 5, 0)})
+
+		# closing is no submit or cancel, yet the agreement follows at once
 		frappe.get_doc("Sales Order", order).update_status("Closed")
-		# closing is no submit or cancel: the daily refresh picks it up
-		daily()
 		self.assertEqual(item_cumulatives(sa.name), {item_a: (5, 5, 0)})
 		self.assertEqual(line_states(sa.name)[(item_a, in_days(1))], ("Released", 5, 5, 0))
+		self.assertEqual(frappe.db.get_value("Scheduling Agreement", sa.name, "per_released"), 10)
 		self.assertEqual(release_now(sa.name), [])
+
+		# re-opening releases the whole order again
+		frappe.get_doc("Sales Order", order).update_status("Draft")
+		self.assertEqual(frappe.db.get_value("Sales Order", order, "status"), "To Deliver and Bill")
+		self.assertEqual(item_cumulatives(sa.name), {item_a: (10, 5, 0)})
+		self.assertEqual(line_states(sa.name)[(item_a, in_days(1))], ("Released", 10, 5, 0))
+		self.assertEqual(frappe.db.get_value("Scheduling Agreement", sa.name, "per_released"), 20)
+		daily()  # the daily refresh finds nothing left to correct
+		self.assertEqual(item_cumulatives(sa.name), {item_a: (10, 5, 0)})
+
+	def test_closing_an_undelivered_order_from_the_list_cancels_its_line_until_reopened(self):
+		from erpnext.selling.doctype.sales_order.sales_order import close_or_unclose_sales_orders
+
+		customer, (item_a,) = setup_masters(item_count=1)
+		sa = agreement(
+			customer, [(item_a, 50, 100)], lines=[(item_a, 1, 10, "Firm"), (item_a, 30, 40, "Forecast")]
+		)
+		(order,) = release_now(sa.name)
+		scheduled = frappe.db.get_value("Scheduling Agreement Item", {"parent": sa.name}, "scheduled_qty")
+		self.assertEqual(scheduled, 50)
+
+		# the Sales Order list's Close action
+		close_or_unclose_sales_orders(frappe.as_json([order]), "Closed")
+		self.assertEqual(item_cumulatives(sa.name), {item_a: (0, 0, 0)})
+		self.assertEqual(line_states(sa.name)[(item_a, in_days(1))], ("Cancelled", 0, 0, 0))
+		scheduled = frappe.db.get_value("Scheduling Agreement Item", {"parent": sa.name}, "scheduled_qty")
+		self.assertEqual(scheduled, 40)
+		# a line whose order was closed is not called off again
+		self.assertEqual(release_now(sa.name), [])
+
+		close_or_unclose_sales_orders(frappe.as_json([order]), "Re-open")
+		self.assertEqual(item_cumulatives(sa.name), {item_a: (10, 0, 0)})
+		self.assertEqual(line_states(sa.name)[(item_a, in_days(1))], ("Released", 10, 0, 0))
+		scheduled = frappe.db.get_value("Scheduling Agreement Item", {"parent": sa.name}, "scheduled_qty")
+		self.assertEqual(scheduled, 50)
+
+	def test_reopening_an_order_is_held_to_the_tolerance(self):
+		customer, (item_a,) = setup_masters(item_count=1)
+		sa = agreement(customer, [(item_a, 100, 10)], tolerance_percent=10)
+		first = factories.sales_order(customer, [(item_a, 60, 10)], scheduling_agreement=sa.name)
+		first.update_status("Closed")
+		# the 60 the closed order gave back are ordered again elsewhere
+		factories.sales_order(customer, [(item_a, 100, 10)], scheduling_agreement=sa.name)
+		self.assertEqual(item_cumulatives(sa.name), {item_a: (100, 0, 0)})
+
+		frappe.db.savepoint("reopen")
+		with self.assertRaises(OverReleaseError) as caught:
+			frappe.get_doc("Sales Order", first.name).update_status("Draft")
+		frappe.db.rollback(save_point="reopen")  # what a request does with the whole transaction
+		for fragment in ("already released 100", "requested 60", "110"):
+			self.assertIn(fragment, str(caught.exception))
+		self.assertEqual(frappe.db.get_value("Sales Order", first.name, "status"), "Closed")
+		self.assertEqual(item_cumulatives(sa.name), {item_a: (100, 0, 0)})
 
 	def test_dashboard_links_orders_deliveries_and_invoices(self):
 		from o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement_dashboard import (
