@@ -2,10 +2,24 @@
 the invoices with their customers, their payment-schedule rows, the rules of their companies and
 the Collection Actions already logged. Everything is turned into `core` values once, so deciding
 is pure Python and the database sees no query per invoice.
+
+A run marks each invoice it finished deciding for the day with an *evaluation key*: a hash of the
+day, the invoice's and its customer's `modified` and the `evaluation_version` of the rules, as read
+when the chunk was loaded. A re-run the same day evaluates only the open invoices whose stored key
+no longer matches that hash computed afresh, i.e. those something relevant happened to since: a
+payment, credit note or journal entry (they change the invoice's outstanding and `modified`), a
+promise or dispute (recorded with `db_set`, which sets `modified`), a change of the customer (its
+group, territory, exclusion), or any change to a Collections Rule, its steps, or the customer group
+and territory trees. The key is written only while the invoice still matches what the decision
+read, so a change committed while the chunk ran is never marked as seen. Not followed the same day:
+hand edits of the Collection Action log (a deleted entry's step is done again by the next day's
+run). Templates, contacts and role holders only decide how a step is done, and an invoice with a
+failed step is never marked, so a re-run tries it again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -46,6 +60,7 @@ class InvoiceState:
 	rows: list[core.OpenRow] = field(default_factory=list)
 	rule: core.Rule | None = None
 	actions: list = field(default_factory=list)
+	evaluation_key: str | None = None  # see the module's docstring; only when loaded for a run
 
 	@property
 	def earliest_open_due(self) -> date | None:
@@ -97,13 +112,39 @@ def _abandoned(action, today: date) -> bool:
 	return action.status == core.PENDING and getdate(action.action_date) < today
 
 
+# the evaluation key of an invoice as it stands, for the day and rules version given as parameters
+EVALUATION_KEY_SQL = (
+	"MD5(CONCAT_WS('|', %(as_of)s, si.name, si.modified, customer.modified, %(evaluation_version)s))"
+)
+
+
+def evaluation_version() -> str:
+	"""What every invoice's evaluation depends on besides its own row and its customer: the
+	Collections Rules (steps are saved with their rule) and the customer group and territory trees
+	that rule scopes refer to. Any change, a deletion included, gives another value."""
+	rules, groups, territories = frappe.db.sql(
+		"""
+		SELECT
+			(SELECT GROUP_CONCAT(name, '@', modified ORDER BY name SEPARATOR ',') FROM `tabCollections Rule`),
+			(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified), '')) FROM `tabCustomer Group`),
+			(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified), '')) FROM `tabTerritory`)
+		"""
+	)[0]
+	return hashlib.md5(f"{rules or ''}|{groups}|{territories}".encode()).hexdigest()
+
+
 def open_invoice_names(
-	today: date, company: str | None = None, customer: str | None = None, include_paused: bool = False
+	today: date,
+	company: str | None = None,
+	customer: str | None = None,
+	include_paused: bool = False,
+	skip_evaluated: bool = False,
 ) -> list[str]:
 	"""Submitted invoices with something to collect, of customers not excluded from collections.
 
 	Disputed invoices and those with a promise date not yet passed are left out unless
-	`include_paused` (the worklist shows them, flagged).
+	`include_paused` (the worklist shows them, flagged). `skip_evaluated` (the run) also leaves out
+	those already evaluated today with nothing relevant changed since (see the module's docstring).
 	"""
 	conditions = [
 		"si.docstatus = 1",
@@ -111,6 +152,7 @@ def open_invoice_names(
 		"si.outstanding_amount > 0",
 		"IFNULL(customer.exclude_from_collections, 0) = 0",
 	]
+	values = {"today": today, "company": company, "customer": customer}
 	if not include_paused:
 		conditions += [
 			"IFNULL(si.disputed, 0) = 0",
@@ -120,15 +162,20 @@ def open_invoice_names(
 		conditions.append("si.company = %(company)s")
 	if customer:
 		conditions.append("si.customer = %(customer)s")
-	return frappe.db.sql_list(
-		f"""
-		SELECT si.name
-		FROM `tabSales Invoice` si
-		JOIN `tabCustomer` customer ON customer.name = si.customer
-		WHERE {" AND ".join(conditions)}
-		ORDER BY si.name
-		""",
-		{"today": today, "company": company, "customer": customer},
+	if skip_evaluated:
+		conditions.append(f"IFNULL(si.collections_evaluation_key, '') != {EVALUATION_KEY_SQL}")
+		values.update(as_of=str(today), evaluation_version=evaluation_version())
+	# sorted here: an ORDER BY makes MariaDB sort through the join even when no row qualifies
+	return sorted(
+		frappe.db.sql_list(
+			f"""
+			SELECT si.name
+			FROM `tabSales Invoice` si
+			JOIN `tabCustomer` customer ON customer.name = si.customer
+			WHERE {" AND ".join(conditions)}
+			""",
+			values,
+		)
 	)
 
 
@@ -136,13 +183,16 @@ def open_invoice_names(
 class Chunk:
 	invoices: list[InvoiceState]
 	rules: RuleBook
+	as_of: date | None = None  # the run's day, when loaded with evaluation keys
+	evaluation_version: str | None = None
 
 
-def load_chunk(names: list[str], open_only: bool = True) -> Chunk:
+def load_chunk(names: list[str], open_only: bool = True, as_of: date | None = None) -> Chunk:
 	"""The submitted invoices in `names` with their open rows, rule and logged actions.
 
 	`open_only` re-applies the run's filter (still unpaid, customer not excluded): a chunk job may
-	start a while after its run picked the invoices.
+	start a while after its run picked the invoices. With `as_of` (the run's day) each invoice also
+	gets its evaluation key, read in the same snapshot as everything the decision uses.
 	"""
 	if not names:
 		return Chunk([], RuleBook({}, {}))
@@ -150,23 +200,26 @@ def load_chunk(names: list[str], open_only: bool = True) -> Chunk:
 	extra = ""
 	if open_only:
 		extra = "AND si.outstanding_amount > 0 AND IFNULL(customer.exclude_from_collections, 0) = 0"
+	version = evaluation_version() if as_of else None
+	key = f"{EVALUATION_KEY_SQL} AS evaluation_key" if as_of else "NULL AS evaluation_key"
 	records = frappe.db.sql(
 		f"""
 		SELECT si.name, si.customer, si.customer_name, si.company, si.currency, si.due_date,
 			si.outstanding_amount, si.conversion_rate, si.party_account_currency,
 			si.promise_to_pay_date, si.disputed, si.collection_status,
-			customer.customer_group, customer.territory, company.default_currency AS company_currency
+			customer.customer_group, customer.territory, company.default_currency AS company_currency,
+			{key}
 		FROM `tabSales Invoice` si
 		JOIN `tabCustomer` customer ON customer.name = si.customer
 		JOIN `tabCompany` company ON company.name = si.company
 		WHERE si.name IN %(names)s AND si.docstatus = 1 AND si.is_return = 0 {extra}
 		ORDER BY si.name
 		""",
-		{"names": names},
+		{"names": names, "as_of": str(as_of) if as_of else None, "evaluation_version": version},
 		as_dict=True,
 	)
 	if not records:
-		return Chunk([], RuleBook({}, {}))
+		return Chunk([], RuleBook({}, {}), as_of, version)
 	found = [record.name for record in records]
 	precision = cint(frappe.get_precision("Sales Invoice", "base_grand_total")) or 2
 	epsilon = 0.5 / 10**precision
@@ -199,9 +252,33 @@ def load_chunk(names: list[str], open_only: bool = True) -> Chunk:
 			rows=core.open_rows(rows, outstanding, epsilon),
 			rule=rules.rule_for(record.company, record.customer, record.customer_group, record.territory),
 			actions=actions.get(record.name, []),
+			evaluation_key=record.evaluation_key,
 		)
 		invoices.append(invoice)
-	return Chunk(invoices, rules)
+	return Chunk(invoices, rules, as_of, version)
+
+
+def mark_evaluated(chunk: Chunk, keys: list[str]) -> None:
+	"""Store the evaluation keys of the chunk's invoices that are done for the day. An invoice is
+	marked only if its key computed now is still the one read for the decision: a payment (or any
+	change) committed since the chunk was loaded leaves it unmarked, so the next run sees it."""
+	keys = [key for key in keys if key]
+	if not keys or chunk.as_of is None:
+		return
+	frappe.db.sql(
+		f"""
+		UPDATE `tabSales Invoice` si
+		JOIN `tabCustomer` customer ON customer.name = si.customer
+		SET si.collections_evaluation_key = {EVALUATION_KEY_SQL}
+		WHERE si.name IN %(names)s AND {EVALUATION_KEY_SQL} IN %(keys)s
+		""",
+		{
+			"names": [invoice.name for invoice in chunk.invoices],
+			"keys": keys,
+			"as_of": str(chunk.as_of),
+			"evaluation_version": chunk.evaluation_version,
+		},
+	)
 
 
 def _schedule_rows(names: list[str]) -> dict[str, list[core.ScheduleRow]]:

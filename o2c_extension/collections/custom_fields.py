@@ -69,6 +69,19 @@ def get_custom_fields() -> dict:
 				"allow_on_submit": 1,
 				"depends_on": "disputed",
 			},
+			{
+				# the run's "evaluated today, nothing changed since" marker (see context.py)
+				"fieldname": "collections_evaluation_key",
+				"label": _("Collections Evaluation Key"),
+				"fieldtype": "Data",
+				"insert_after": "dispute_reason",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"print_hide": 1,
+				"report_hide": 1,
+				"allow_on_submit": 1,
+			},
 		],
 		"Customer": [
 			{

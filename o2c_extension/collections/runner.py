@@ -7,6 +7,11 @@ applied; a unique index on (invoice, schedule row, step) makes a concurrent run 
 and then skip the step. Each invoice's actions, their log entries and its new status are committed
 together, so a run killed half way leaves every invoice either done or untouched, and the next
 run (the same day or later) does the rest.
+
+At the end of each chunk the invoices it finished for the day (nothing due, or every due step
+applied) get their evaluation key (see `context.py`), set-based; a re-run the same day leaves them
+out unless something relevant changed since. An invoice with a step that failed or that another
+run held is not marked, so a re-run the same day tries it again.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from frappe import _
 from frappe.utils import getdate, nowdate, strip_html
 
 from o2c_extension.collections import actions, core, settlement
-from o2c_extension.collections.context import InvoiceState, load_chunk, open_invoice_names
+from o2c_extension.collections.context import InvoiceState, load_chunk, mark_evaluated, open_invoice_names
 
 CHUNK_SIZE = 500
 CHUNK_METHOD = "o2c_extension.collections.runner.process_chunk"
@@ -28,11 +33,18 @@ STEP_SAVEPOINT = "o2c_collections_step"
 
 
 def run(company: str | None = None, enqueue: bool = True) -> dict:
-	"""Collect for every company (or one): `enqueue=False` processes the chunks in this process."""
+	"""Collect for every company (or one): `enqueue=False` processes the chunks in this process.
+
+	`open_invoices` in the result counts the open invoices to evaluate: all of them on the day's
+	first run; on a re-run the same day only those something relevant happened to since."""
 	today = getdate(nowdate())
-	settlement.close_settled_work(company)
-	names = open_invoice_names(today, company)
-	chunks = [names[start : start + CHUNK_SIZE] for start in range(0, len(names), CHUNK_SIZE)]
+	companies = [company] if company else frappe.get_all("Company", pluck="name", order_by="name")
+	chunks, open_invoices = [], 0
+	for each_company in companies:  # one company at a time: the selection seeks its index
+		settlement.close_settled_work(each_company)
+		names = open_invoice_names(today, each_company, skip_evaluated=True)
+		open_invoices += len(names)
+		chunks += [names[start : start + CHUNK_SIZE] for start in range(0, len(names), CHUNK_SIZE)]
 	processed = {"invoices": 0, "actions": 0}
 	jobs = []
 	for chunk in chunks:
@@ -53,7 +65,7 @@ def run(company: str | None = None, enqueue: bool = True) -> dict:
 			processed["actions"] += result["actions"]
 	if not enqueue:
 		frappe.db.commit()  # the settled-work sweep, when there was no chunk to commit it
-	return {"open_invoices": len(names), "chunks": len(chunks), "jobs": jobs, **processed}
+	return {"open_invoices": open_invoices, "chunks": len(chunks), "jobs": jobs, **processed}
 
 
 def chunk_job_id(chunk: list[str], today: date) -> str:
@@ -65,23 +77,29 @@ def chunk_job_id(chunk: list[str], today: date) -> str:
 def process_chunk(invoice_names: list[str], as_of: str | date | None = None) -> dict:
 	"""Decide for a chunk of invoices and apply what is due; the background job's entry point."""
 	today = getdate(as_of or nowdate())
-	chunk = load_chunk(invoice_names)
+	chunk = load_chunk(invoice_names, as_of=today)
 	plans = {invoice.name: plan for invoice in chunk.invoices if (plan := invoice.plan(today))}
 	kit = actions.ActionKit(today, chunk.rules)
 	kit.prefetch([(invoice, step) for invoice in chunk.invoices for step in plans.get(invoice.name, ())])
 
 	status_changes: dict[str, list[str]] = defaultdict(list)
+	finished: list[str] = []  # evaluation keys of the invoices done for today
 	applied = 0
 	for invoice in chunk.invoices:
 		plan = plans.get(invoice.name)
 		if plan:
-			applied += apply_plan(kit, invoice, plan, today)
+			done = apply_plan(kit, invoice, plan, today)
+			applied += done
+			if done == len(plan):
+				finished.append(invoice.evaluation_key)
 			continue
 		status = invoice.status(today)
 		if status != invoice.collection_status:
 			status_changes[status].append(invoice.name)
+		finished.append(invoice.evaluation_key)
 
 	settlement.write_statuses(status_changes)
+	mark_evaluated(chunk, finished)
 	frappe.db.commit()
 	return {"invoices": len(chunk.invoices), "actions": applied}
 

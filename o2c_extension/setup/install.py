@@ -31,12 +31,14 @@ def get_all_custom_fields() -> dict[str, list[dict]]:
 
 def after_install():
 	create_custom_fields(get_all_custom_fields())
+	frappe.get_attr("o2c_extension.collections.indexes.ensure_indexes")()
 	_save_default_settings()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
 
 def after_migrate():
 	create_custom_fields(get_all_custom_fields())
+	frappe.get_attr("o2c_extension.collections.indexes.ensure_indexes")()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
 

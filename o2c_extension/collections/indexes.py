@@ -1,0 +1,42 @@
+"""Composite indexes the collections run filters on.
+
+Created by `ensure_indexes`, which the app's install and migrate hooks call after the custom fields
+exist (one of them is on `collection_status`, a custom field, which a DocType's `on_doctype_update`
+would run before). `add_index` skips indexes that exist.
+
+- `o2c_collections_run_index`: a run's selection of a company's open invoices still to evaluate
+  today (`context.open_invoice_names`) reads only that company's unpaid invoices, not every
+  invoice ever made, and only from the index: it carries every column of the invoice the
+  selection compares, so a same-day re-run, which reads every open invoice to find the few that
+  changed, never reads the invoices themselves.
+- `o2c_collections_settled_index`: the run's sweep for invoices paid without a payment event
+  (`settlement.close_settled_work`) finds the few paid invoices still showing a collection status
+  without reading the open ones.
+"""
+
+import frappe
+
+INDEXES = (
+	(
+		"Sales Invoice",
+		[
+			"company",
+			"docstatus",
+			"is_return",
+			"outstanding_amount",
+			"disputed",
+			"promise_to_pay_date",
+			"customer",
+			"modified",
+			"collections_evaluation_key",
+		],
+		"o2c_collections_run_index",
+	),
+	("Sales Invoice", ["collection_status", "outstanding_amount"], "o2c_collections_settled_index"),
+)
+
+
+def ensure_indexes():
+	for doctype, columns, name in INDEXES:
+		if all(frappe.db.has_column(doctype, column) for column in columns):
+			frappe.db.add_index(doctype, columns, name)
