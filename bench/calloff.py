@@ -13,21 +13,20 @@ Interleaved, every sample rolled back; reported as orders per second.
 Run: ``../env/bin/python /path/to/bench/calloff.py [--orders 20] [--repeat 7] [--warmup 1]``
 """
 
-import argparse
 import sys
 
-import frappe
 import ours
 from common import (
 	Variant,
-	connect,
+	arguments,
 	machine_line,
 	measure,
-	paired_ratio,
+	overhead_target,
+	paired_median,
 	require_dataset,
+	run_section,
+	sales_order_doc,
 	timing_table,
-	write_machine_section,
-	write_section,
 )
 from frappe.utils import add_days, nowdate
 
@@ -50,29 +49,7 @@ def direct_orders(ctx: dict, orders: int) -> list[str]:
 	"""The baseline: the same orders the call-off makes, created and submitted directly."""
 	names = []
 	for day in range(1, orders + 1):
-		date = add_days(nowdate(), day)
-		doc = frappe.get_doc(
-			{
-				"doctype": "Sales Order",
-				"customer": ctx["customer"],
-				"company": ctx["company"],
-				"currency": ctx["currency"],
-				"selling_price_list": ctx["price_list"],
-				"transaction_date": nowdate(),
-				"delivery_date": date,
-				"set_warehouse": ctx["warehouse"],
-				"items": [
-					{
-						"item_code": c,
-						"qty": q,
-						"rate": r,
-						"warehouse": ctx["warehouse"],
-						"delivery_date": date,
-					}
-					for c, q, r in ctx["lines"]
-				],
-			}
-		)
+		doc = sales_order_doc(ctx, ctx["customer"], ctx["lines"], add_days(nowdate(), day))
 		doc.insert()
 		doc.submit()
 		names.append(doc.name)
@@ -105,25 +82,14 @@ def variants(ctx: dict, orders: int) -> list[Variant]:
 
 
 def main(argv=None):
-	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-	parser.add_argument("--orders", type=int, default=20, help="orders per sample")
-	parser.add_argument("--repeat", type=int, default=7)
-	parser.add_argument("--warmup", type=int, default=1)
-	parser.add_argument("--no-write", action="store_true", help="print, do not update docs/PERFORMANCE.md")
+	parser = arguments(__doc__, orders=20, repeat=7, warmup=1)
 	args = parser.parse_args(argv)
 
-	connect()
-	try:
+	def build() -> str:
 		ctx = context()
 		results = measure(variants(ctx, args.orders), repeat=args.repeat, warmup=args.warmup)
-		base, ours_res = results["erpnext_direct"], results["ours_calloff"]
-		if ours_res.measured:
-			overhead = (paired_ratio(base, ours_res)["median"] - 1) * 100
-			state = "met" if overhead <= 20 else f"**missed by {overhead - 20:.1f} points**"
-			verdict = f"Target (≤ 20 % overhead): {overhead:+.1f} % (paired median) — {state}."
-		else:
-			verdict = "Target (≤ 20 % overhead): not measured yet."
-		body = "\n".join(
+		ratio = paired_median(results, "erpnext_direct", "ours_calloff")
+		return "\n".join(
 			[
 				machine_line(),
 				"",
@@ -133,17 +99,11 @@ def main(argv=None):
 				"",
 				timing_table(results, baseline="erpnext_direct", per_unit="orders"),
 				"",
-				verdict,
+				overhead_target("≤ 20 % overhead", ratio, 20),
 			]
 		)
-		print(body)
-		if not args.no_write:
-			write_machine_section()
-			write_section("calloff", body)
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
-	return 0
+
+	return run_section("calloff", args.no_write, build)
 
 
 if __name__ == "__main__":

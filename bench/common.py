@@ -11,6 +11,7 @@ Environment:
 - ``O2C_BENCH_SITE``: the site (default ``o2c-bench.localhost``), made by ``bench/datagen.py``.
 """
 
+import argparse
 import datetime
 import json
 import os
@@ -106,6 +107,57 @@ def app_hooks_off():
 		yield
 	finally:
 		frappe.local.doc_events_hooks = saved
+
+
+# --------------------------------------------------------------------------------------------
+# documents the benchmarks make
+
+
+def selling_doc(
+	doctype: str,
+	*,
+	customer: str,
+	company: str,
+	warehouse: str,
+	price_list: str,
+	lines: list[tuple[str, float, float]],
+	currency: str = "USD",
+	row_fields: dict | None = None,
+	**fields,
+):
+	"""An unsaved Sales Order, Delivery Note or Sales Invoice of ``lines`` (item code, qty, rate),
+	every row from ``warehouse`` (and with ``row_fields``), the header with ``fields``."""
+	return frappe.get_doc(
+		{
+			"doctype": doctype,
+			"customer": customer,
+			"company": company,
+			"currency": currency,
+			"selling_price_list": price_list,
+			"items": [
+				{"item_code": code, "qty": qty, "rate": rate, "warehouse": warehouse, **(row_fields or {})}
+				for code, qty, rate in lines
+			],
+			**fields,
+		}
+	)
+
+
+def sales_order_doc(ctx: dict, customer: str, lines, delivery_date, transaction_date=None):
+	"""An unsaved Sales Order for ``customer`` in ``ctx["company"]`` from ``ctx["warehouse"]`` at
+	``ctx["price_list"]``, every row delivered on ``delivery_date``."""
+	return selling_doc(
+		"Sales Order",
+		customer=customer,
+		company=ctx["company"],
+		warehouse=ctx["warehouse"],
+		price_list=ctx["price_list"],
+		lines=lines,
+		row_fields={"delivery_date": delivery_date},
+		transaction_date=transaction_date or frappe.utils.nowdate(),
+		delivery_date=delivery_date,
+		set_warehouse=ctx["warehouse"],
+	)
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,3 +546,67 @@ Method, for every benchmark:
 
 def log(msg: str) -> None:
 	print(msg, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# a benchmark script's frame: its command line, its run, its target lines
+
+
+def arguments(doc: str, **defaults: int) -> argparse.ArgumentParser:
+	"""The command line every benchmark shares: the first paragraph of the script's docstring as
+	description, an integer option per keyword (``repeat=15`` gives ``--repeat``, default 15;
+	``ar_repeat`` gives ``--ar-repeat``) and ``--no-write``. The script adds its own options."""
+	parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+	for name, default in defaults.items():
+		parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
+	parser.add_argument("--no-write", action="store_true", help="print, do not update docs/PERFORMANCE.md")
+	return parser
+
+
+def run_section(key: str, no_write: bool, build: Callable[[], str]) -> int:
+	"""Connect to the site, let ``build()`` measure and return the section's Markdown, print it and,
+	unless ``no_write``, write it and the machine section into docs/PERFORMANCE.md. Rolls back and
+	disconnects whatever happens."""
+	connect()
+	try:
+		body = build()
+		print(body)
+		if not no_write:
+			write_machine_section()
+			write_section(key, body)
+	finally:
+		frappe.db.rollback()
+		frappe.destroy()
+	return 0
+
+
+def paired_median(results: dict[str, Result], baseline: str, variant: str) -> float | None:
+	"""The median of the per-repetition ratios variant ÷ baseline; None when either is unmeasured."""
+	base, other = results.get(baseline), results.get(variant)
+	if not (base and other and base.measured and other.measured):
+		return None
+	return paired_ratio(base, other)["median"]
+
+
+def target_line(what: str, verdict: str | None) -> str:
+	"""``Target (what): verdict.``: the line bench/summary.py copies (*not measured yet* for None)."""
+	return f"Target ({what}): {verdict or 'not measured yet'}."
+
+
+def overhead_target(what: str, ratio: float | None, limit_pct: float, noun: str = "") -> str:
+	"""A target on the time a variant adds to its baseline (``ratio`` = variant ÷ baseline)."""
+	if ratio is None:
+		return target_line(what, None)
+	added = (ratio - 1) * 100
+	state = "met" if added <= limit_pct else f"**missed by {added - limit_pct:.1f} points**"
+	return target_line(what, f"{added:+.1f} %{noun} (paired median) — {state}")
+
+
+def speedup_target(what: str, ratio: float | None, factor: float) -> str:
+	"""A target on how many times faster a variant is than its baseline (``ratio`` = variant ÷
+	baseline)."""
+	if ratio is None:
+		return target_line(what, None)
+	speedup = 1 / ratio
+	state = "met" if speedup >= factor else f"**missed: {speedup:.1f}× instead of {factor:g}×**"
+	return target_line(what, f"{speedup:.1f}× faster (paired median) — {state}")

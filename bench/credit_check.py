@@ -17,7 +17,6 @@ Also counts the SQL statements of ERPNext's ``check_credit_limit`` alone, per cu
 Run: ``../env/bin/python /path/to/bench/credit_check.py [--repeat 15] [--warmup 2]``
 """
 
-import argparse
 import sys
 
 import frappe
@@ -26,17 +25,19 @@ from common import (
 	NotMeasuredYet,
 	Variant,
 	app_hooks_off,
-	connect,
+	arguments,
 	count_queries,
 	fmt_ratio,
 	log,
 	machine_line,
 	measure,
+	overhead_target,
+	paired_median,
 	paired_ratio,
 	require_dataset,
+	run_section,
+	sales_order_doc,
 	timing_table,
-	write_machine_section,
-	write_section,
 )
 from frappe.utils import add_days, flt, nowdate
 
@@ -44,29 +45,7 @@ ORDER_LINES = [("_O2C-BENCH-A", 5, 100), ("_O2C-BENCH-B", 2, 250)]
 
 
 def new_order(ctx: dict, customer: str):
-	delivery = add_days(nowdate(), 7)
-	doc = frappe.get_doc(
-		{
-			"doctype": "Sales Order",
-			"customer": customer,
-			"company": ctx["company"],
-			"currency": "USD",
-			"selling_price_list": ctx["price_list"],
-			"transaction_date": nowdate(),
-			"delivery_date": delivery,
-			"set_warehouse": ctx["warehouse"],
-			"items": [
-				{
-					"item_code": c,
-					"qty": q,
-					"rate": r,
-					"warehouse": ctx["warehouse"],
-					"delivery_date": delivery,
-				}
-				for c, q, r in ORDER_LINES
-			],
-		}
-	)
+	doc = sales_order_doc(ctx, customer, ORDER_LINES, add_days(nowdate(), 7))
 	doc.insert()
 	return doc
 
@@ -146,88 +125,77 @@ def history(ctx: dict, customer: str) -> str:
 
 
 def main(argv=None):
-	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-	parser.add_argument("--repeat", type=int, default=15)
-	parser.add_argument("--warmup", type=int, default=2)
-	parser.add_argument("--no-write", action="store_true", help="print, do not update docs/PERFORMANCE.md")
-	args = parser.parse_args(argv)
+	args = arguments(__doc__, repeat=15, warmup=2).parse_args(argv)
+	return run_section("credit_check", args.no_write, lambda: build(args))
 
-	connect()
-	try:
-		ctx = context()
-		header = machine_line()
-		blocks = []
-		check_counts = []
-		per_who: dict[str, dict] = {}
-		# heavy and light customers interleaved in one run, so their ratio is meaningful too
-		variants = []
-		for who in ("heavy", "light"):
-			log(f"{who} customer {ctx[who]}: {history(ctx, ctx[who])}")
-			for v in variants_for(ctx, ctx[who]):
-				v.name = f"{who}:{v.name}"
-				variants.append(v)
-		results = measure(variants, repeat=args.repeat, warmup=args.warmup)
-		from erpnext.selling.doctype.customer.customer import check_credit_limit
 
-		for who in ("heavy", "light"):
-			customer = ctx[who]
-			per_who[who] = {
-				name.split(":", 1)[1]: res for name, res in results.items() if name.startswith(f"{who}:")
-			}
-			blocks.append(
-				f"**{who.capitalize()} customer** `{customer}` ({history(ctx, customer)}):\n\n"
-				+ timing_table(per_who[who], baseline="erpnext_limit")
-			)
-			blocks.append(_verdict(per_who[who], who))
-			_, qc = count_queries(check_credit_limit, customer, ctx["company"])
-			frappe.db.rollback()
-			check_counts.append((who, qc))
-		history_rows = []
-		for name in per_who["heavy"]:
-			heavy, light = per_who["heavy"][name], per_who["light"][name]
-			if heavy.measured and light.measured:
-				history_rows.append(f"| `{name}` | {fmt_ratio(paired_ratio(light, heavy))} |")
+def build(args) -> str:
+	ctx = context()
+	header = machine_line()
+	blocks = []
+	check_counts = []
+	per_who: dict[str, dict] = {}
+	# heavy and light customers interleaved in one run, so their ratio is meaningful too
+	variants = []
+	for who in ("heavy", "light"):
+		log(f"{who} customer {ctx[who]}: {history(ctx, ctx[who])}")
+		for v in variants_for(ctx, ctx[who]):
+			v.name = f"{who}:{v.name}"
+			variants.append(v)
+	results = measure(variants, repeat=args.repeat, warmup=args.warmup)
+	from erpnext.selling.doctype.customer.customer import check_credit_limit
 
-		lines = [
-			header,
-			"",
-			f"`bench/credit_check.py --repeat {args.repeat} --warmup {args.warmup}`. Timed: `submit()` of a",
-			"new Sales Order (2 lines, 1,000.00) inserted untimed just before; every sample rolled back.",
-			"The ERPNext credit limit of each customer is above its outstanding, so every order passes.",
-			"",
-			*[b + "\n" for b in blocks],
-			"Submit time of the heavy customer ÷ the light one (paired, same run): what history costs:",
-			"",
-			"| variant | heavy ÷ light |",
-			"|---|---|",
-			*history_rows,
-			"",
-			"SQL statements per submit against history size (target for the app: the same for both):",
-			"",
-			"| variant | heavy customer | light customer | constant in history size |",
-			"|---|---|---|---|",
-			*[_constancy_row(name, per_who) for name in per_who["heavy"]],
-			"",
-			"SQL statements of ERPNext's own `check_credit_limit(customer, company)` (part of every"
-			" submit above):",
-			"",
-			"| customer | statements (frappe.db.sql) | of which | MariaDB `Questions` |",
-			"|---|---|---|---|",
-			*[
-				f"| {who} | {qc.count} | {', '.join(f'{k} {v}' for k, v in sorted(qc.kinds.items()))} |"
-				f" {qc.server_count} |"
-				for who, qc in check_counts
-			],
-		]
-		body = "\n".join(lines)
-		print(body)
-		if not args.no_write:
-			write_machine_section()
-			write_section("credit_check", body)
-	finally:
+	for who in ("heavy", "light"):
+		customer = ctx[who]
+		per_who[who] = {
+			name.split(":", 1)[1]: res for name, res in results.items() if name.startswith(f"{who}:")
+		}
+		blocks.append(
+			f"**{who.capitalize()} customer** `{customer}` ({history(ctx, customer)}):\n\n"
+			+ timing_table(per_who[who], baseline="erpnext_limit")
+		)
+		blocks.append(_verdict(per_who[who], who))
+		_, qc = count_queries(check_credit_limit, customer, ctx["company"])
 		frappe.db.rollback()
-		frappe.destroy()
-	return 0
+		check_counts.append((who, qc))
+	history_rows = []
+	for name in per_who["heavy"]:
+		heavy, light = per_who["heavy"][name], per_who["light"][name]
+		if heavy.measured and light.measured:
+			history_rows.append(f"| `{name}` | {fmt_ratio(paired_ratio(light, heavy))} |")
+
+	lines = [
+		header,
+		"",
+		f"`bench/credit_check.py --repeat {args.repeat} --warmup {args.warmup}`. Timed: `submit()` of a",
+		"new Sales Order (2 lines, 1,000.00) inserted untimed just before; every sample rolled back.",
+		"The ERPNext credit limit of each customer is above its outstanding, so every order passes.",
+		"",
+		*[b + "\n" for b in blocks],
+		"Submit time of the heavy customer ÷ the light one (paired, same run): what history costs:",
+		"",
+		"| variant | heavy ÷ light |",
+		"|---|---|",
+		*history_rows,
+		"",
+		"SQL statements per submit against history size (target for the app: the same for both):",
+		"",
+		"| variant | heavy customer | light customer | constant in history size |",
+		"|---|---|---|---|",
+		*[_constancy_row(name, per_who) for name in per_who["heavy"]],
+		"",
+		"SQL statements of ERPNext's own `check_credit_limit(customer, company)` (part of every"
+		" submit above):",
+		"",
+		"| customer | statements (frappe.db.sql) | of which | MariaDB `Questions` |",
+		"|---|---|---|---|",
+		*[
+			f"| {who} | {qc.count} | {', '.join(f'{k} {v}' for k, v in sorted(qc.kinds.items()))} |"
+			f" {qc.server_count} |"
+			for who, qc in check_counts
+		],
+	]
+	return "\n".join(lines)
 
 
 def _constancy_row(name: str, per_who: dict) -> str:
@@ -239,13 +207,8 @@ def _constancy_row(name: str, per_who: dict) -> str:
 
 
 def _verdict(results: dict, who: str) -> str:
-	ours_res, base = results["ours_policy"], results["erpnext_limit"]
-	if not ours_res.measured:
-		return f"Target (≤ 10 % added, {who} customer): not measured yet."
-	ratio = paired_ratio(base, ours_res)["median"]
-	added = (ratio - 1) * 100
-	state = "met" if added <= 10 else f"**missed by {added - 10:.1f} points**"
-	return f"Target (≤ 10 % added, {who} customer): {added:+.1f} % added (paired median) — {state}."
+	ratio = paired_median(results, "erpnext_limit", "ours_policy")
+	return overhead_target(f"≤ 10 % added, {who} customer", ratio, 10, noun=" added")
 
 
 if __name__ == "__main__":

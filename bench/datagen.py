@@ -38,6 +38,7 @@ read the sizes actually made from the marker table.
 """
 
 import argparse
+import importlib.util
 import json
 import re
 import sys
@@ -46,15 +47,33 @@ import time
 import frappe
 from common import (
 	MARKER_TABLE,
+	REPO,
 	app_hooks_off,
 	connect,
 	datasets_made,
 	log,
 	machine_line,
+	sales_order_doc,
+	selling_doc,
 	write_machine_section,
 	write_section,
 )
 from frappe.utils import add_days, cint, flt, getdate, now, nowdate
+
+
+def _load_factories():
+	"""The test suite's master-data factories (``tests/integration/factories.py``), loaded from
+	their file: outside pytest the top-level name ``tests`` can be another package's (one of the
+	bench's dependencies installs one into site-packages)."""
+	spec = importlib.util.spec_from_file_location(
+		"o2c_test_factories", REPO / "tests" / "integration" / "factories.py"
+	)
+	module = importlib.util.module_from_spec(spec)
+	spec.loader.exec_module(module)
+	return module
+
+
+factories = _load_factories()
 
 CURRENCY = "USD"
 PRICE_LIST = "_O2C Bench Selling"
@@ -86,45 +105,20 @@ def warehouse(abbr: str) -> str:
 
 def ensure_fiscal_years(from_date) -> None:
 	for year in range(getdate(from_date).year, getdate(nowdate()).year + 1):
-		start, end = f"{year}-01-01", f"{year}-12-31"
-		if frappe.db.exists("Fiscal Year", {"year_start_date": ("<=", start), "year_end_date": (">=", end)}):
-			continue
-		name = str(year) if not frappe.db.exists("Fiscal Year", str(year)) else f"{year}-O2C-Bench"
-		frappe.get_doc(
-			{"doctype": "Fiscal Year", "year": name, "year_start_date": start, "year_end_date": end}
-		).insert()
+		factories.ensure_fiscal_year(f"{year}-01-01")
+		factories.ensure_fiscal_year(f"{year}-12-31")
 
 
 def ensure_company(name: str, abbr: str) -> str:
 	if not frappe.db.exists("Company", name):
 		log(f"creating company {name}")
-		frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": name,
-				"abbr": abbr,
-				"default_currency": CURRENCY,
-				"country": "United States",
-				"create_chart_of_accounts_based_on": "Standard Template",
-				"chart_of_accounts": "Standard",
-			}
-		).insert()
+		factories.company(name, abbr)
 		frappe.db.commit()
 	return name
 
 
 def ensure_price_list() -> str:
-	if not frappe.db.exists("Price List", PRICE_LIST):
-		frappe.get_doc(
-			{
-				"doctype": "Price List",
-				"price_list_name": PRICE_LIST,
-				"currency": CURRENCY,
-				"selling": 1,
-				"enabled": 1,
-			}
-		).insert()
-	return PRICE_LIST
+	return factories.price_list(PRICE_LIST)
 
 
 def ensure_item(code: str, rate: float, is_stock: bool, companies: list[tuple[str, str]]) -> str:
@@ -159,20 +153,7 @@ def ensure_item(code: str, rate: float, is_stock: bool, companies: list[tuple[st
 
 
 def ensure_customer(name: str) -> str:
-	if not frappe.db.exists("Customer", name):
-		frappe.get_doc(
-			{
-				"doctype": "Customer",
-				"customer_name": name,
-				"customer_type": "Company",
-				"customer_group": frappe.db.get_single_value("Selling Settings", "customer_group")
-				or "All Customer Groups",
-				"territory": frappe.db.get_single_value("Selling Settings", "territory") or "All Territories",
-				"default_currency": CURRENCY,
-				"default_price_list": ensure_price_list(),
-			}
-		).insert()
-	return name
+	return factories.customer(name, default_price_list=ensure_price_list())
 
 
 def ensure_credit_limit(customer: str, company: str, limit: float) -> None:
@@ -207,49 +188,42 @@ def receive_stock(company: str, abbr: str, item_code: str, qty: float, rate: flo
 # template documents, through ERPNext's API
 
 
-def _rows(abbr, items, **extra):
-	return [
-		{"item_code": code, "qty": qty, "rate": rate, "warehouse": warehouse(abbr), **extra}
-		for code, qty, rate in items
-	]
+def _selling(doctype, company, abbr, customer, items, **fields):
+	"""A submitted selling document of ``items`` (item code, qty, rate) from the company's store."""
+	doc = selling_doc(
+		doctype,
+		customer=customer,
+		company=company,
+		warehouse=warehouse(abbr),
+		price_list=PRICE_LIST,
+		lines=items,
+		currency=CURRENCY,
+		**fields,
+	)
+	doc.insert()
+	doc.submit()
+	return doc
 
 
 def make_sales_order(company, abbr, customer, items, transaction_date, delivery_date):
-	doc = frappe.get_doc(
-		{
-			"doctype": "Sales Order",
-			"customer": customer,
-			"company": company,
-			"currency": CURRENCY,
-			"selling_price_list": PRICE_LIST,
-			"transaction_date": transaction_date,
-			"delivery_date": delivery_date,
-			"set_warehouse": warehouse(abbr),
-			"items": _rows(abbr, items, delivery_date=delivery_date),
-		}
-	)
+	ctx = {"company": company, "warehouse": warehouse(abbr), "price_list": PRICE_LIST}
+	doc = sales_order_doc(ctx, customer, items, delivery_date, transaction_date)
 	doc.insert()
 	doc.submit()
 	return doc
 
 
 def make_sales_invoice(company, abbr, customer, items, posting_date, due_date):
-	doc = frappe.get_doc(
-		{
-			"doctype": "Sales Invoice",
-			"customer": customer,
-			"company": company,
-			"currency": CURRENCY,
-			"selling_price_list": PRICE_LIST,
-			"posting_date": posting_date,
-			"set_posting_time": 1,
-			"due_date": due_date,
-			"items": _rows(abbr, items),
-		}
+	return _selling(
+		"Sales Invoice",
+		company,
+		abbr,
+		customer,
+		items,
+		posting_date=posting_date,
+		set_posting_time=1,
+		due_date=due_date,
 	)
-	doc.insert()
-	doc.submit()
-	return doc
 
 
 def invoice_from_order(order, qty_factor, posting_date, due_date):
@@ -294,20 +268,7 @@ def credit_note(invoice, posting_date):
 
 
 def make_delivery_note(company, abbr, customer, items):
-	doc = frappe.get_doc(
-		{
-			"doctype": "Delivery Note",
-			"customer": customer,
-			"company": company,
-			"currency": CURRENCY,
-			"selling_price_list": PRICE_LIST,
-			"set_warehouse": warehouse(abbr),
-			"items": _rows(abbr, items),
-		}
-	)
-	doc.insert()
-	doc.submit()
-	return doc
+	return _selling("Delivery Note", company, abbr, customer, items, set_warehouse=warehouse(abbr))
 
 
 def _family(key, window, *docs):

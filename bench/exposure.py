@@ -10,7 +10,6 @@ floor of any function that asks the database once).
 Run: ``../env/bin/python /path/to/bench/exposure.py [--repeat 30] [--warmup 3]``
 """
 
-import argparse
 import statistics
 import sys
 
@@ -19,17 +18,17 @@ import ours
 from common import (
 	QueryCounter,
 	Variant,
-	connect,
+	arguments,
 	fmt_ms,
 	log,
 	machine_line,
 	md_code,
 	measure,
-	paired_ratio,
+	paired_median,
 	require_dataset,
+	run_section,
+	speedup_target,
 	timing_table,
-	write_machine_section,
-	write_section,
 )
 from erpnext.selling.doctype.customer.customer import get_customer_outstanding
 from frappe.utils import flt
@@ -75,68 +74,52 @@ def statement_breakdown(customer: str, company: str, samples: int = 5) -> list[t
 
 
 def main(argv=None):
-	parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-	parser.add_argument("--repeat", type=int, default=30)
-	parser.add_argument("--warmup", type=int, default=3)
-	parser.add_argument("--no-write", action="store_true", help="print, do not update docs/PERFORMANCE.md")
-	args = parser.parse_args(argv)
+	args = arguments(__doc__, repeat=30, warmup=3).parse_args(argv)
+	return run_section("exposure", args.no_write, lambda: build(args))
 
-	connect()
-	try:
-		heavy = require_dataset("heavy")
-		company = heavy["company"]
-		lines = [
-			machine_line(),
+
+def build(args) -> str:
+	heavy = require_dataset("heavy")
+	company = heavy["company"]
+	lines = [
+		machine_line(),
+		"",
+		f"`bench/exposure.py --repeat {args.repeat} --warmup {args.warmup}`. Timed: one call for the"
+		" customer in its company.",
+		"",
+	]
+	for who, customer in (("heavy", heavy["customer"]), ("light", heavy["light_customer"])):
+		outstanding = flt(get_customer_outstanding(customer, company), 2)
+		log(f"{who} customer {customer}: ERPNext outstanding {outstanding:,.2f}")
+		results = measure(variants_for(customer, company), repeat=args.repeat, warmup=args.warmup)
+		lines += [
+			f"**{who.capitalize()} customer** `{customer}` (ERPNext outstanding {outstanding:,.2f}):",
 			"",
-			f"`bench/exposure.py --repeat {args.repeat} --warmup {args.warmup}`. Timed: one call for the"
-			" customer in its company.",
+			timing_table(results, baseline="erpnext_outstanding"),
+			"",
+			_verdict(results, who),
 			"",
 		]
-		for who, customer in (("heavy", heavy["customer"]), ("light", heavy["light_customer"])):
-			outstanding = flt(get_customer_outstanding(customer, company), 2)
-			log(f"{who} customer {customer}: ERPNext outstanding {outstanding:,.2f}")
-			results = measure(variants_for(customer, company), repeat=args.repeat, warmup=args.warmup)
+		if who == "heavy":
+			breakdown = statement_breakdown(customer, company)
 			lines += [
-				f"**{who.capitalize()} customer** `{customer}` (ERPNext outstanding {outstanding:,.2f}):",
+				"Where ERPNext's time goes (heavy customer; each statement's own time, median of 5 calls):",
 				"",
-				timing_table(results, baseline="erpnext_outstanding"),
-				"",
-				_verdict(results, who),
+				"| statement | time |",
+				"|---|---|",
+				*[f"| {md_code(q)} | {fmt_ms(t)} |" for q, t in breakdown],
 				"",
 			]
-			if who == "heavy":
-				breakdown = statement_breakdown(customer, company)
-				lines += [
-					"Where ERPNext's time goes (heavy customer; each statement's own time, median of 5 calls):",
-					"",
-					"| statement | time |",
-					"|---|---|",
-					*[f"| {md_code(q)} | {fmt_ms(t)} |" for q, t in breakdown],
-					"",
-				]
-		body = "\n".join(lines)
-		print(body)
-		if not args.no_write:
-			write_machine_section()
-			write_section("exposure", body)
-	finally:
-		frappe.db.rollback()
-		frappe.destroy()
-	return 0
+	return "\n".join(lines)
 
 
 def _verdict(results: dict, who: str) -> str:
-	ours_res, base = results["ours_exposure"], results["erpnext_outstanding"]
-	if not ours_res.measured:
-		return f"Target (≥ 5× faster, {who} customer): not measured yet."
-	speedup = 1 / paired_ratio(base, ours_res)["median"]
-	state = "met" if speedup >= 5 else f"**missed: {speedup:.1f}× instead of 5×**"
-	verdict = f"Target (≥ 5× faster, {who} customer): {speedup:.1f}× faster (paired median) — {state}."
-	floor = results.get("round_trip")
-	if speedup < 5 and floor is not None and floor.measured:
-		ceiling = 1 / paired_ratio(base, floor)["median"]
+	ratio = paired_median(results, "erpnext_outstanding", "ours_exposure")
+	verdict = speedup_target(f"≥ 5× faster, {who} customer", ratio, 5)
+	floor = paired_median(results, "erpnext_outstanding", "round_trip")
+	if ratio is not None and 1 / ratio < 5 and floor:
 		verdict += (
-			f" For comparison a bare `select 1` is {ceiling:.1f}× faster than ERPNext here (no function"
+			f" For comparison a bare `select 1` is {1 / floor:.1f}× faster than ERPNext here (no function"
 			" that asks the database can beat it); the app's one statement still pays MariaDB's"
 			" per-table work (parse, open, range analysis, plan) for each of its parts."
 		)

@@ -210,12 +210,15 @@ def calloff_run(state) -> list[str]:
 # planning the chunks), then lets 1 or 2 pre-connected worker processes execute the captured jobs,
 # each worker taking the next job as soon as it is free (timed: first job start to last job end).
 # Expected:
-# - ``collections_setup(company, path)`` (untimed; the harness commits) makes the company's
-#   Collections Rule: ``"no-action"``: a step due for none of the open invoices (every invoice is
-#   evaluated, nothing is done); ``"action"``: steps due for most of them (a ToDo at due date and
-#   another 30 days later).
+# - ``collections_setup(company, path, customers=None)`` (untimed; the harness commits) makes the
+#   company's Collections Rules: ``"no-action"``: a step due for none of the open invoices (every
+#   invoice is evaluated, nothing is done); ``"action"``: steps due for most of them (a ToDo at due
+#   date and another 30 days later), for the whole company, or with ``customers`` only for their
+#   invoices (one rule per customer; the rest of the company keeps the no-action rule, so every
+#   open invoice is still evaluated).
 # - ``COLLECTIONS_RUN_FUNCTION(company=..., enqueue=True)`` enqueues the run's jobs.
-# - ``collections_evaluated(job_result, job_kwargs)``: how many invoices a job evaluated.
+# - ``collections_evaluated(job_result, job_kwargs)`` / ``collections_actions(job_result)``: how
+#   many invoices a job evaluated / how many steps it applied.
 # - ``collections_reset(company)`` (untimed; the harness commits) removes what runs made, so that
 #   the next repetition's first run starts clean. Only ever called for the benchmark companies.
 
@@ -255,28 +258,36 @@ def collections_user() -> str:
 	return COLLECTOR
 
 
-def collections_setup(company: str, path: str) -> None:
+NO_ACTION_STEPS = [{"day_offset": 9999, "action": "Create ToDo", "assign_to_role": "Collections Agent"}]
+ACTION_STEPS = [
+	{"day_offset": 0, "action": "Create ToDo", "assign_to_role": "Collections Agent"},
+	{"day_offset": 30, "action": "Create ToDo", "assign_to_role": "Collections Manager"},
+]
+
+
+def collections_setup(company: str, path: str, customers: list[str] | None = None) -> None:
 	collections_check()
 	if path == "action":
 		collections_user()
-	steps = (
-		[{"day_offset": 9999, "action": "Create ToDo", "assign_to_role": "Collections Agent"}]
-		if path == "no-action"
-		else [
-			{"day_offset": 0, "action": "Create ToDo", "assign_to_role": "Collections Agent"},
-			{"day_offset": 30, "action": "Create ToDo", "assign_to_role": "Collections Manager"},
-		]
-	)
 	for name in frappe.get_all("Collections Rule", {"company": company}, pluck="name"):
 		frappe.delete_doc("Collections Rule", name, ignore_permissions=True, force=True)
+	company_wide = ACTION_STEPS if path == "action" and not customers else NO_ACTION_STEPS
+	_collections_rule(f"_O2C Bench {path} {company}", company, company_wide)
+	if path == "action":
+		for customer in customers or ():
+			_collections_rule(f"_O2C Bench action {customer}", company, ACTION_STEPS, customer=customer)
+
+
+def _collections_rule(rule_name: str, company: str, steps: list[dict], **scope) -> None:
 	frappe.get_doc(
 		{
 			"doctype": "Collections Rule",
-			"rule_name": f"_O2C Bench {path} {company}",  # rule names are unique across companies
+			"rule_name": rule_name,  # rule names are unique across companies
 			"company": company,
 			"enabled": 1,
 			"min_outstanding": 0,
-			"steps": steps,
+			"steps": [dict(step) for step in steps],
+			**({"scope": "Customer", **scope} if scope else {}),
 		}
 	).insert(ignore_permissions=True)
 
@@ -291,6 +302,12 @@ def collections_evaluated(job_result, job_kwargs: dict) -> int:
 	return len(job_kwargs.get("invoice_names") or ())
 
 
+def collections_actions(job_result) -> int:
+	if isinstance(job_result, dict):
+		return int(job_result.get("actions") or 0)
+	return 0
+
+
 def collections_reset(company: str) -> None:
 	collections_check()
 	invoices = "select name from `tabSales Invoice` where company = %(company)s"
@@ -298,6 +315,21 @@ def collections_reset(company: str) -> None:
 	frappe.db.sql(f"delete from `tabCollection Action` where sales_invoice in ({invoices})", args)
 	frappe.db.sql(
 		f"delete from `tabToDo` where reference_type = 'Sales Invoice' and reference_name in ({invoices})",
+		args,
+	)
+	# what assigning a ToDo leaves on the invoice: its timeline comments and the share with the
+	# assignee (without it, a later repetition would update the share instead of making one)
+	frappe.db.sql(
+		f"""delete from `tabComment` where reference_doctype = 'Sales Invoice'
+		and comment_type in ('Assigned', 'Shared', 'Assignment Completed') and reference_name in ({invoices})""",
+		args,
+	)
+	frappe.db.sql(
+		f"delete from `tabDocShare` where share_doctype = 'Sales Invoice' and share_name in ({invoices})",
+		args,
+	)
+	frappe.db.sql(
+		f"update `tabSales Invoice` set `_assign` = null, `_comments` = null where name in ({invoices})",
 		args,
 	)
 	frappe.db.sql(
@@ -312,4 +344,9 @@ def collections_reset(company: str) -> None:
 	if frappe.get_meta("Sales Invoice").has_field("collection_status"):
 		frappe.db.sql(
 			"update `tabSales Invoice` set collection_status = null where company = %(company)s", args
+		)
+	if frappe.get_meta("Sales Invoice").has_field("collections_evaluation_key"):
+		frappe.db.sql(
+			"update `tabSales Invoice` set collections_evaluation_key = null where company = %(company)s",
+			args,
 		)

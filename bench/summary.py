@@ -17,18 +17,15 @@ from common import PERFORMANCE_MD, _split_sections, write_section
 # Why a target is missed, shown only when the section says "missed". Figures stay in the sections.
 WHY = {
 	"credit": (
-		"the app checks on top of ERPNext's own credit check (which still runs) and its exposure"
-		" sums the customer's Payment Ledger: MariaDB plans that sum as an index merge of"
-		" (company) ∩ (party) and reads every ledger row of the customer's history instead of the"
-		" covering index `o2c_party_exposure_index`, so the added time grows with history even"
-		" though the number of statements does not (see Exposure)"
+		"the app checks on top of ERPNext's own credit check (which still runs where no policy"
+		" applies) and computes the exposure in one statement read from covering indexes"
+		" (`o2c_party_unapplied_index`, `o2c_customer_open_invoice_index`); what is left grows with"
+		" the customer's open orders, not with its history (see Exposure)"
 	),
 	"exposure": (
-		"the receivables sum still reads the customer's whole Payment Ledger history, now from the"
-		" covering index `o2c_party_exposure_index` (forced: MariaDB otherwise merges the company"
-		" and party indexes and reads the rows); the next step is to sum `outstanding_amount` of"
-		" the customer's open invoices plus only the ledger rows not against an invoice, so the"
-		" work follows open items instead of history"
+		"receivables are read from open invoices plus the ledger rows not against an invoice, in one"
+		" statement from covering indexes; what remains is the open-orders part, which reads every"
+		" open order of the customer"
 	),
 	"rate": (
 		"a chunk job reads every open invoice with its payment schedule and logged actions and"
@@ -36,16 +33,18 @@ WHY = {
 		" the first run also writes each invoice's collection status"
 	),
 	"rerun": (
-		"a same-day re-run skips every write but still has to read and decide every open invoice"
-		" (a payment, promise or dispute may have come in since the first run), and re-runs the"
-		" settled-work sweep and the open-invoice query; reaching ≤ 10 % needs a per-invoice"
-		" 'evaluated as of' marker compared with the invoice's last change: a design change, not"
-		" a tuning"
+		"a same-day re-run evaluates only the invoices whose evaluation key is stale, but finding"
+		" them still reads the key of every open invoice of the company (from the covering index"
+		" `o2c_collections_run_index`); with a short first run that scan is what is left"
 	),
 	"exposure_light": (
-		"with almost no history both functions cost a few round trips of a few milliseconds each"
-		" (four statements each); the same number of statements cannot be five times faster, only"
-		" fewer could (one combined statement)"
+		"with almost no history both functions cost little more than their round trips: ERPNext's"
+		" four simple statements against the app's one statement of five parts (ledger, invoices,"
+		" dunning, open orders, deliveries), for each of which MariaDB, which has no plan cache,"
+		" parses, opens, analyses and plans its tables again (about 0.3 ms a part here); five times"
+		" faster would mean about two empty round trips, which only a stored per-customer running"
+		" total could reach: a design change (a second copy of the ledger to keep in step) that we"
+		" judged not worth it for a call that takes 1.5 ms"
 	),
 	"calloff": "see the Call-off section",
 	"queries": "see the Credit check section",
@@ -124,9 +123,10 @@ def collections_rows(section: str) -> list[str]:
 						"rerun",
 					)
 				)
-		action = re.search(r"^\| `ours_action` — [^|]+ \| \| \| ([^|]+) \|", block, re.M)
-		if action:
-			rows.append(f"| Collections `{name}`: action path | {action.group(1).strip()} | not measured | |")
+			elif part.startswith("action path measured"):
+				measured = part.split(": ", 1)[1]
+				state = "not measured" if measured.startswith("not measured") else "met"
+				rows.append(f"| Collections `{name}`: action path measured | {measured} | {state} | |")
 	return rows
 
 

@@ -18,17 +18,23 @@ from frappe.permissions import (
 from frappe.utils import escape_html
 
 
-def require_company(company) -> str:
-	"""The name of the Company `company` names, or a DoesNotExistError."""
-	name = None
-	if isinstance(company, str) and company.strip():
-		name = frappe.db.get_value("Company", company.strip(), "name")
-	if not name:
+def require_existing(doctype: str, name) -> str:
+	"""The name of the `doctype` record `name` names (surrounding blanks ignored), or a
+	DoesNotExistError that quotes what was sent."""
+	found = None
+	if isinstance(name, str) and name.strip():
+		found = frappe.db.get_value(doctype, name.strip(), "name")
+	if not found:
 		frappe.throw(
-			_("Company {0} does not exist.").format(frappe.bold(_shown(company))),
+			_("{0} {1} does not exist.").format(_(doctype), frappe.bold(_shown(name))),
 			frappe.DoesNotExistError,
 		)
-	return name
+	return found
+
+
+def require_company(company) -> str:
+	"""The name of the Company `company` names, or a DoesNotExistError."""
+	return require_existing("Company", company)
 
 
 def company_allowed(company: str, doctypes: tuple[str, ...], user: str | None = None) -> bool:

@@ -31,7 +31,7 @@ def get_exposure(customer: str, company: str) -> dict:
 	controller = CREDIT_CONTROLLER in frappe.get_roles()
 	if not controller:
 		frappe.has_permission("Customer", "read", throw=True)
-	customer = _existing_customer(customer)
+	customer = access.require_existing("Customer", customer)
 	company = access.require_company(company)
 	if controller:
 		access.check_user_permissions(frappe.get_doc("Customer", customer))
@@ -106,15 +106,3 @@ def _decide(name, comment, decide):
 			title=_("Comment Too Long"),
 		)
 	return decide(name, comment)
-
-
-def _existing_customer(customer) -> str:
-	name = None
-	if isinstance(customer, str) and customer.strip():
-		name = frappe.db.get_value("Customer", customer.strip(), "name")
-	if not name:
-		frappe.throw(
-			_("Customer {0} does not exist.").format(frappe.bold(escape_html(str(customer)))),
-			frappe.DoesNotExistError,
-		)
-	return name

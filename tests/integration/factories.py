@@ -15,20 +15,21 @@ CURRENCY = "USD"
 PRICE_LIST = "_O2C Selling"
 
 
-def company() -> str:
-	if not frappe.db.exists("Company", COMPANY):
+def company(name: str = COMPANY, abbr: str = ABBR) -> str:
+	"""The test company (bench/datagen.py makes its benchmark companies with this too)."""
+	if not frappe.db.exists("Company", name):
 		frappe.get_doc(
 			{
 				"doctype": "Company",
-				"company_name": COMPANY,
-				"abbr": ABBR,
+				"company_name": name,
+				"abbr": abbr,
 				"default_currency": CURRENCY,
 				"country": "United States",
 				"create_chart_of_accounts_based_on": "Standard Template",
 				"chart_of_accounts": "Standard",
 			}
 		).insert()
-	return COMPANY
+	return name
 
 
 def warehouse() -> str:
@@ -51,18 +52,18 @@ def ensure_fiscal_year(date) -> None:
 	).insert()
 
 
-def price_list() -> str:
-	if not frappe.db.exists("Price List", PRICE_LIST):
+def price_list(name: str = PRICE_LIST) -> str:
+	if not frappe.db.exists("Price List", name):
 		frappe.get_doc(
 			{
 				"doctype": "Price List",
-				"price_list_name": PRICE_LIST,
+				"price_list_name": name,
 				"currency": CURRENCY,
 				"selling": 1,
 				"enabled": 1,
 			}
 		).insert()
-	return PRICE_LIST
+	return name
 
 
 def customer(name: str | None = None, **fields) -> str:
@@ -77,8 +78,8 @@ def customer(name: str | None = None, **fields) -> str:
 				or "All Customer Groups",
 				"territory": frappe.db.get_single_value("Selling Settings", "territory") or "All Territories",
 				"default_currency": CURRENCY,
-				"default_price_list": price_list(),
 				**fields,
+				"default_price_list": fields.get("default_price_list") or price_list(),
 			}
 		).insert()
 	return name
@@ -272,3 +273,15 @@ def credit_note_for_invoice(invoice_name: str, submit: bool = True):
 	if submit:
 		doc.submit()
 	return doc
+
+
+def company_ready_to_sell() -> str:
+	"""As Administrator: the test company, a fiscal year for today and the app's default
+	collections templates, which most hardening tests start from."""
+	from o2c_extension.collections import setup
+
+	frappe.set_user("Administrator")
+	name = company()
+	ensure_fiscal_year(nowdate())
+	setup.install_defaults()
+	return name

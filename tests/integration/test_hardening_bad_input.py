@@ -22,7 +22,6 @@ from frappe.utils import add_days, nowdate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from o2c_extension.collections import setup
 from tests.integration import credit_control_helpers as credit
 from tests.integration import factories
 from tests.integration import scheduling_helpers as scheduling
@@ -127,10 +126,7 @@ class BadInputTestCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		frappe.set_user("Administrator")
-		factories.company()
-		factories.ensure_fiscal_year(nowdate())
-		setup.install_defaults()
+		factories.company_ready_to_sell()
 		factories.user(POWER_USER, POWER_ROLES)
 		frappe.db.set_value("User", POWER_USER, "enabled", 1)
 		cls.item = factories.item(stock_qty=1000, rate=100)

@@ -25,7 +25,7 @@ from frappe.permissions import add_user_permission
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, nowdate
 
-from o2c_extension.collections import core, setup
+from o2c_extension.collections import core
 from tests.integration import credit_control_helpers as credit
 from tests.integration import factories
 from tests.integration import scheduling_helpers as scheduling
@@ -146,10 +146,7 @@ class TestPermissionMatrix(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		frappe.set_user("Administrator")
-		factories.company()
-		factories.ensure_fiscal_year(nowdate())
-		setup.install_defaults()
+		factories.company_ready_to_sell()
 		for role in PERSONAS[1:]:
 			factories.user(USERS[role], [role])
 			factories.user(ASSIGNEES[role], [role])
@@ -624,10 +621,7 @@ class TestCompanyRestriction(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		frappe.set_user("Administrator")
-		factories.company()
-		factories.ensure_fiscal_year(nowdate())
-		setup.install_defaults()
+		factories.company_ready_to_sell()
 		cls.item = factories.item(stock_qty=1000, rate=100)
 		cls.customer = factories.customer()
 		cls.other_customer = factories.customer()
