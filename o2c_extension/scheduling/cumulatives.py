@@ -4,6 +4,14 @@ Sales Orders, Delivery Notes and Sales Invoices that carry the agreement on thei
 Recomputing (instead of adding and subtracting on each event) makes a repeated or missed event
 harmless: the next refresh writes the same numbers. A refresh costs a fixed number of queries
 whatever the number of agreements, items, lines or documents.
+
+A document event refreshes twice (`refresh_in_step`): at once, so the submitting transaction and
+its user see the new figures, and again right after it commits. The first refresh reads the
+transaction's snapshot (MariaDB's REPEATABLE READ), which does not show documents another
+transaction committed meanwhile: of two orders submitted at the same moment the later would write
+totals without the earlier one. The second refresh takes the agreement's lock before it reads
+anything, so its snapshot starts after every transaction that held the lock before it committed:
+the last one to commit writes totals that count them all.
 """
 
 from collections import defaultdict
@@ -182,6 +190,46 @@ def refresh_agreements(names: Iterable[str], today=None) -> None:
 	bulk_update(SCHEDULE_LINE, line_updates)
 	# touching `modified` makes a form opened before this change refuse to overwrite it
 	bulk_update(AGREEMENT, header_updates, modified=now())
+
+
+AFTER_COMMIT = "o2c_agreements_to_refresh_after_commit"
+
+
+def refresh_in_step(names: Iterable[str]) -> None:
+	"""Refresh now, and once more right after this transaction commits (see the module docstring)."""
+	names = {name for name in names if name}
+	if not names:
+		return
+	refresh_agreements(names)
+	pending = getattr(frappe.local, AFTER_COMMIT, None)
+	if pending is None:
+		pending = set()
+		setattr(frappe.local, AFTER_COMMIT, pending)
+		frappe.db.after_commit.add(_refresh_after_commit)
+		# a rollback drops the after-commit callbacks; forget what they would have refreshed
+		frappe.db.after_rollback.add(lambda: setattr(frappe.local, AFTER_COMMIT, None))
+	pending.update(names)
+
+
+def _refresh_after_commit() -> None:
+	from o2c_extension.scheduling.locks import lock_agreements
+
+	names = sorted(getattr(frappe.local, AFTER_COMMIT, None) or ())
+	setattr(frappe.local, AFTER_COMMIT, None)
+	if not names:
+		return
+	try:
+		# a plain COMMIT, not frappe.db.commit(), which would run the remaining callbacks now: end
+		# the transaction Frappe began after committing, so the locking read below comes first in
+		# a new one and the snapshot the refresh reads is taken once the lock is ours
+		frappe.db.sql("commit")
+		lock_agreements(names)
+		refresh_agreements(names)
+		frappe.db.commit()
+	except Exception:
+		# the documents are committed; the figures are put right by the next event or daily refresh
+		frappe.db.sql("rollback")
+		frappe.log_error(title="o2c_extension: agreement refresh after commit", defer_insert=True)
 
 
 def _changed(row, values: dict) -> bool:

@@ -8,7 +8,7 @@ cumulatives of the agreements they refer to. Documents without an agreement cost
 """
 
 from o2c_extension.order_to_cash.doctype.o2c_settings.o2c_settings import is_enabled
-from o2c_extension.scheduling.cumulatives import agreements_of, refresh_agreements
+from o2c_extension.scheduling.cumulatives import agreements_of, refresh_in_step
 from o2c_extension.scheduling.orders import (
 	CLOSED,
 	check_tolerance_locked,
@@ -35,7 +35,7 @@ def sales_order_on_submit(doc, method=None):
 		# after ERPNext's own on_submit, which has locked the stock rows a Delivery Note also locks
 		# before the agreement: taking the agreement's lock earlier could deadlock with one
 		check_tolerance_locked(doc)
-		refresh_agreements(agreements)
+		refresh_in_step(agreements)
 
 
 def sales_order_on_cancel(doc, method=None):
@@ -43,7 +43,7 @@ def sales_order_on_cancel(doc, method=None):
 		# the agreement's schedule line points at the order it made; that is history, not a
 		# reason to refuse the cancel (Frappe checks back links right after on_cancel)
 		doc.ignore_linked_doctypes = (*(doc.get("ignore_linked_doctypes") or ()), "Scheduling Agreement")
-	refresh_agreements(_tracked(doc))
+	refresh_in_step(_tracked(doc))
 
 
 def sales_order_on_update_after_submit(doc, method=None):
@@ -51,7 +51,7 @@ def sales_order_on_update_after_submit(doc, method=None):
 	if _tracked(doc):
 		validate_sales_order(doc, tolerance=False)
 		check_tolerance_locked(doc)
-		refresh_agreements(agreements_of(doc))
+		refresh_in_step(agreements_of(doc))
 
 
 def sales_order_on_change(doc, method=None):
@@ -75,20 +75,20 @@ def sales_order_on_change(doc, method=None):
 	if agreements:
 		if not closed:
 			check_tolerance_locked(doc)
-		refresh_agreements(agreements)
+		refresh_in_step(agreements)
 
 
 def delivery_note_on_submit(doc, method=None):
-	refresh_agreements(_tracked(doc))
+	refresh_in_step(_tracked(doc))
 
 
 def delivery_note_on_cancel(doc, method=None):
-	refresh_agreements(_tracked(doc))
+	refresh_in_step(_tracked(doc))
 
 
 def sales_invoice_on_submit(doc, method=None):
-	refresh_agreements(_tracked(doc))
+	refresh_in_step(_tracked(doc))
 
 
 def sales_invoice_on_cancel(doc, method=None):
-	refresh_agreements(_tracked(doc))
+	refresh_in_step(_tracked(doc))

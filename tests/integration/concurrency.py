@@ -7,14 +7,16 @@ import threading
 import frappe
 
 
-def submit_in_own_connection(site, sites_path, order_name, ready: threading.Barrier, results: dict):
-	"""Load the order (which takes this transaction's read snapshot), wait for the others, submit."""
+def submit_in_own_connection(
+	site, sites_path, order_name, ready: threading.Barrier, results: dict, doctype: str = "Sales Order"
+):
+	"""Load the document (which takes this transaction's read snapshot), wait for the others, submit."""
 	frappe.init(site=site, sites_path=sites_path)
 	try:
 		frappe.connect()
 		frappe.flags.in_test = True
 		frappe.set_user("Administrator")
-		order = frappe.get_doc("Sales Order", order_name)
+		order = frappe.get_doc(doctype, order_name)
 		ready.wait(timeout=30)
 		order.submit()
 		frappe.db.commit()
@@ -26,8 +28,8 @@ def submit_in_own_connection(site, sites_path, order_name, ready: threading.Barr
 		frappe.destroy()
 
 
-def start_submits(orders: list[str], parties: int | None = None):
-	"""Start a thread per Sales Order; they submit together once `parties` of them (all by default)
+def start_submits(orders: list[str], parties: int | None = None, doctype: str = "Sales Order"):
+	"""Start a thread per document (Sales Orders unless `doctype` says otherwise); they submit together once `parties` of them (all by default)
 	have loaded theirs. Returns the threads, their barrier and the results: order name ->
 	"submitted" or the error's repr."""
 	ready = threading.Barrier(parties or len(orders))
@@ -35,7 +37,7 @@ def start_submits(orders: list[str], parties: int | None = None):
 	threads = [
 		threading.Thread(
 			target=submit_in_own_connection,
-			args=(frappe.local.site, frappe.local.sites_path, name, ready, results),
+			args=(frappe.local.site, frappe.local.sites_path, name, ready, results, doctype),
 		)
 		for name in orders
 	]
@@ -44,9 +46,9 @@ def start_submits(orders: list[str], parties: int | None = None):
 	return threads, ready, results
 
 
-def submit_at_once(orders: list[str]) -> dict:
-	"""Submit the Sales Orders at the same moment and wait for all of them; returns the results."""
-	threads, _ready, results = start_submits(orders)
+def submit_at_once(orders: list[str], doctype: str = "Sales Order") -> dict:
+	"""Submit the documents at the same moment and wait for all of them; returns the results."""
+	threads, _ready, results = start_submits(orders, doctype=doctype)
 	for thread in threads:
 		thread.join(timeout=120)
 	return results
