@@ -8,7 +8,9 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from o2c_extension.collections.custom_fields import get_custom_fields as collections_fields
+from o2c_extension.collections.indexes import INDEXES as COLLECTIONS_INDEXES
 from o2c_extension.credit_control.custom_fields import get_custom_fields as credit_fields
+from o2c_extension.credit_control.indexes import INDEXES as CREDIT_INDEXES
 from o2c_extension.scheduling.custom_fields import get_custom_fields as scheduling_fields
 
 APP_ROLES = ("Credit Controller", "Collections Agent", "Collections Manager")
@@ -50,9 +52,19 @@ def before_uninstall():
 		)
 		frappe.clear_cache(doctype=doctype)
 
+	# ERPNext's tables should not keep paying for indexes nobody reads any more
+	for doctype, _columns, name in app_indexes():
+		if frappe.db.has_index(f"tab{doctype}", name):
+			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
+
 	frappe.db.delete("Has Role", {"role": ("in", APP_ROLES)})
 	frappe.db.delete("Custom DocPerm", {"role": ("in", APP_ROLES)})
 	frappe.db.delete("Role", {"name": ("in", APP_ROLES)})
+
+
+def app_indexes() -> tuple[tuple[str, list[str], str], ...]:
+	"""(doctype, columns, index name) of every index the app adds to ERPNext's tables."""
+	return (*CREDIT_INDEXES, *COLLECTIONS_INDEXES)
 
 
 def _save_default_settings():

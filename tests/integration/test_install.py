@@ -5,7 +5,7 @@ import frappe
 import pytest
 from frappe.tests.utils import FrappeTestCase
 
-from o2c_extension.setup.install import APP_ROLES, get_all_custom_fields
+from o2c_extension.setup.install import APP_ROLES, app_indexes, get_all_custom_fields
 
 ERPNEXT_DOCTYPES_EXTENDED = {"Quotation", "Sales Order", "Delivery Note", "Sales Invoice", "Customer"}
 
@@ -89,6 +89,7 @@ class TestUninstallReinstall(FrappeTestCase):
 			self.assertFalse(frappe.db.exists("Role", role), role)
 		self.assertFalse(frappe.db.exists("DocType", "O2C Settings"))
 		self.assertFalse(frappe.db.exists("Workspace", "Order to Cash"))
+		self.assertEqual(_present_indexes(), [])
 
 		install_app("o2c_extension", set_as_patched=True)
 		frappe.clear_cache()
@@ -97,3 +98,8 @@ class TestUninstallReinstall(FrappeTestCase):
 		for role in APP_ROLES:
 			self.assertTrue(frappe.db.exists("Role", role), role)
 		self.assertTrue(frappe.db.exists("DocType", "O2C Settings"))
+		self.assertEqual(_present_indexes(), [name for _doctype, _columns, name in app_indexes()])
+
+
+def _present_indexes() -> list[str]:
+	return [name for doctype, _columns, name in app_indexes() if frappe.db.has_index(f"tab{doctype}", name)]
