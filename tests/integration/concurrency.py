@@ -29,9 +29,9 @@ def submit_in_own_connection(
 
 
 def start_submits(orders: list[str], parties: int | None = None, doctype: str = "Sales Order"):
-	"""Start a thread per document (Sales Orders unless `doctype` says otherwise); they submit together once `parties` of them (all by default)
-	have loaded theirs. Returns the threads, their barrier and the results: order name ->
-	"submitted" or the error's repr."""
+	"""Start a thread per document (Sales Orders unless `doctype` says otherwise); they submit
+	together once `parties` of them (all by default) have loaded theirs. Returns the threads, their
+	barrier and the results: document name -> "submitted" or the error's repr."""
 	ready = threading.Barrier(parties or len(orders))
 	results = {}
 	threads = [
