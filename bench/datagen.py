@@ -123,25 +123,7 @@ def ensure_price_list() -> str:
 
 def ensure_item(code: str, rate: float, is_stock: bool, companies: list[tuple[str, str]]) -> str:
 	if not frappe.db.exists("Item", code):
-		frappe.get_doc(
-			{
-				"doctype": "Item",
-				"item_code": code,
-				"item_name": code,
-				"item_group": "Products" if frappe.db.exists("Item Group", "Products") else "All Item Groups",
-				"stock_uom": "Nos",
-				"is_stock_item": 1 if is_stock else 0,
-				"valuation_rate": rate / 2,
-			}
-		).insert()
-		frappe.get_doc(
-			{
-				"doctype": "Item Price",
-				"item_code": code,
-				"price_list": ensure_price_list(),
-				"price_list_rate": rate,
-			}
-		).insert()
+		factories.priced_item(code, rate, ensure_price_list(), is_stock_item=1 if is_stock else 0)
 	item = frappe.get_doc("Item", code)
 	known = {row.company for row in item.item_defaults}
 	missing = [(c, a) for c, a in companies if c not in known]

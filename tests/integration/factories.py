@@ -91,6 +91,21 @@ def item(code: str | None = None, stock_qty: float = 1000, rate: float = 100, **
 	if frappe.db.exists("Item", code):
 		return code
 	company()
+	priced_item(
+		code,
+		rate,
+		price_list(),
+		item_defaults=[{"company": COMPANY, "default_warehouse": warehouse()}],
+		**fields,
+	)
+	if stock_qty:
+		receive_stock(code, stock_qty, flt(rate) / 2)
+	return code
+
+
+def priced_item(code: str, rate: float, selling_price_list: str, **fields) -> str:
+	"""A new stock item (unless `fields` say otherwise) valued at half its selling `rate`, with that
+	rate in `selling_price_list` (bench/datagen.py makes its items with this too)."""
 	frappe.get_doc(
 		{
 			"doctype": "Item",
@@ -100,7 +115,6 @@ def item(code: str | None = None, stock_qty: float = 1000, rate: float = 100, **
 			"stock_uom": "Nos",
 			"is_stock_item": 1,
 			"valuation_rate": flt(rate) / 2,
-			"item_defaults": [{"company": COMPANY, "default_warehouse": warehouse()}],
 			**fields,
 		}
 	).insert()
@@ -108,12 +122,10 @@ def item(code: str | None = None, stock_qty: float = 1000, rate: float = 100, **
 		{
 			"doctype": "Item Price",
 			"item_code": code,
-			"price_list": price_list(),
+			"price_list": selling_price_list,
 			"price_list_rate": rate,
 		}
 	).insert()
-	if stock_qty:
-		receive_stock(code, stock_qty, flt(rate) / 2)
 	return code
 
 
@@ -285,3 +297,24 @@ def company_ready_to_sell() -> str:
 	ensure_fiscal_year(nowdate())
 	setup.install_defaults()
 	return name
+
+
+def quotation(customer: str, items: list[tuple[str, float, float]], submit: bool = True):
+	"""A quotation for `items` as (item_code, qty, rate), valid 90 days."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Quotation",
+			"quotation_to": "Customer",
+			"party_name": customer,
+			"company": company(),
+			"currency": CURRENCY,
+			"selling_price_list": price_list(),
+			"transaction_date": nowdate(),
+			"valid_till": add_days(nowdate(), 90),
+			"items": [{"item_code": code, "qty": qty, "rate": rate} for code, qty, rate in items],
+		}
+	)
+	doc.insert()
+	if submit:
+		doc.submit()
+	return doc

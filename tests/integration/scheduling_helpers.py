@@ -65,26 +65,6 @@ def agreement(
 	return doc
 
 
-def quotation(customer: str, items: list[tuple[str, float, float]], submit: bool = True):
-	doc = frappe.get_doc(
-		{
-			"doctype": "Quotation",
-			"quotation_to": "Customer",
-			"party_name": customer,
-			"company": factories.company(),
-			"currency": factories.CURRENCY,
-			"selling_price_list": factories.price_list(),
-			"transaction_date": nowdate(),
-			"valid_till": add_days(nowdate(), 90),
-			"items": [{"item_code": code, "qty": qty, "rate": rate} for code, qty, rate in items],
-		}
-	)
-	doc.insert()
-	if submit:
-		doc.submit()
-	return doc
-
-
 def release_lines(*lines: tuple[str, int, float, str]) -> list[dict]:
 	"""(item_code, days from today, qty, type) -> the REST shape of release lines."""
 	return [

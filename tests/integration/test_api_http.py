@@ -447,7 +447,7 @@ def make_test_data() -> dict:
 	values["draft_agreement"] = scheduling.agreement(
 		sched_customer, [(item, 100, 90)], lines=[(item, 5, 10, "Firm")], submit=False
 	).name
-	values["quotation"] = scheduling.quotation(sched_customer, [(item, 100, 95)]).name
+	values["quotation"] = factories.quotation(sched_customer, [(item, 100, 95)]).name
 
 	# Collections: invoices of one customer, due ten days ago, and rules
 	coll_customer = factories.customer()

@@ -282,18 +282,7 @@ class TestQuotationWarning(FrappeTestCase):
 		cls.item = factories.item(stock_qty=0, rate=100)
 
 	def quotation(self, customer, qty):
-		return frappe.get_doc(
-			{
-				"doctype": "Quotation",
-				"quotation_to": "Customer",
-				"party_name": customer,
-				"company": factories.company(),
-				"currency": factories.CURRENCY,
-				"selling_price_list": factories.price_list(),
-				"transaction_date": nowdate(),
-				"items": [{"item_code": self.item, "qty": qty, "rate": 100}],
-			}
-		).insert()
+		return factories.quotation(customer, [(self.item, qty, 100)], submit=False)
 
 	def test_quotation_over_limit_warns_but_saves(self):
 		customer = factories.customer()

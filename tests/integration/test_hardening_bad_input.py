@@ -141,7 +141,7 @@ class BadInputTestCase(FrappeTestCase):
 			lines=[(cls.sa_item, 30, 1, "Firm")],  # nothing due: release_now is a no-op on it
 			release_horizon_days=2,
 		).name
-		cls.quotation = scheduling.quotation(cls.sa_customer, [(cls.sa_item, 5, 10)]).name
+		cls.quotation = factories.quotation(cls.sa_customer, [(cls.sa_item, 5, 10)]).name
 		cls.invoice = factories.sales_invoice(
 			cls.customer, [(cls.item, 1, 50)], due_date=add_days(nowdate(), 10)
 		).name

@@ -163,7 +163,7 @@ class TestPermissionMatrix(FrappeTestCase):
 			lines=[(cls.sa_item, 1, 1, "Firm"), (cls.sa_item, 2, 1, "Firm")],
 			release_horizon_days=5,
 		).name
-		cls.quotation = scheduling.quotation(cls.sa_customer, [(cls.sa_item, 5, 10)]).name
+		cls.quotation = factories.quotation(cls.sa_customer, [(cls.sa_item, 5, 10)]).name
 		cls.other_item = _other
 		# parents for child rows: drafts (and a Pending hold, made below)
 		cls.draft_agreement = scheduling.agreement(

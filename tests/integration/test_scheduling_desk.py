@@ -10,7 +10,8 @@ from frappe.utils.password import update_password
 
 from tests.integration import factories
 from tests.integration.browser import chromium, login, open_form, requires_browser
-from tests.integration.scheduling_helpers import agreement, in_days, orders_of, quotation, setup_masters
+from tests.integration.factories import quotation
+from tests.integration.scheduling_helpers import agreement, in_days, orders_of, setup_masters
 from tests.integration.web import running_server
 
 USER = "o2c-sched-desk@example.com"

@@ -15,6 +15,7 @@ from o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement 
 from o2c_extension.scheduling.jobs import daily
 from o2c_extension.scheduling.orders import OverReleaseError
 from tests.integration import factories
+from tests.integration.factories import quotation
 from tests.integration.scheduling_helpers import (
 	agreement,
 	agreement_status,
@@ -22,7 +23,6 @@ from tests.integration.scheduling_helpers import (
 	item_cumulatives,
 	line_states,
 	orders_of,
-	quotation,
 	release_lines,
 	schedule,
 	setup_masters,

@@ -261,9 +261,7 @@ def make_scheduling_agreement(source_name: str, target_doc=None):
 	def update_item(source, target, source_parent):
 		target.agreed_qty = flt(source.qty)
 
-	frappe.has_permission("Scheduling Agreement", "create", throw=True)
-	frappe.has_permission("Quotation", "read", doc=source_name, throw=True)
-	target_doc = _target_doc(target_doc, "Scheduling Agreement")
+	target_doc = _checked_target("Quotation", source_name, "Scheduling Agreement", target_doc)
 	return get_mapped_doc(
 		"Quotation",
 		source_name,
@@ -298,9 +296,7 @@ def make_sales_order(source_name: str, target_doc=None):
 		target.run_method("set_missing_values")
 		target.run_method("calculate_taxes_and_totals")
 
-	frappe.has_permission("Sales Order", "create", throw=True)
-	frappe.has_permission("Scheduling Agreement", "read", doc=source_name, throw=True)
-	target_doc = _target_doc(target_doc, "Sales Order")
+	target_doc = _checked_target("Scheduling Agreement", source_name, "Sales Order", target_doc)
 	return get_mapped_doc(
 		"Scheduling Agreement",
 		source_name,
@@ -318,6 +314,14 @@ def make_sales_order(source_name: str, target_doc=None):
 		target_doc,
 		set_missing_values,
 	)
+
+
+def _checked_target(source_doctype: str, source_name: str, doctype: str, target_doc):
+	"""What a mapper needs first: the right to create a `doctype` and to read its source, and the
+	target document the desk maps into (see `_target_doc`)."""
+	frappe.has_permission(doctype, "create", throw=True)
+	frappe.has_permission(source_doctype, "read", doc=source_name, throw=True)
+	return _target_doc(target_doc, doctype)
 
 
 def _target_doc(target_doc, doctype: str):
