@@ -25,7 +25,11 @@ fixtures = [
 # One file per capability and form, so each module's desk code stays with the module.
 doctype_js = {
 	"Quotation": ["public/js/scheduling/quotation.js", "public/js/credit_control/quotation.js"],
-	"Sales Order": ["public/js/scheduling/sales_order.js", "public/js/credit_control/sales_order.js"],
+	"Sales Order": [
+		"public/js/order_to_cash/headline.js",
+		"public/js/scheduling/sales_order.js",
+		"public/js/credit_control/sales_order.js",
+	],
 	"Delivery Note": ["public/js/scheduling/delivery_note.js"],
 	"Sales Invoice": ["public/js/collections/sales_invoice.js"],
 	"Customer": ["public/js/credit_control/customer.js", "public/js/collections/customer.js"],

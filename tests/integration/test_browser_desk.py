@@ -68,6 +68,8 @@ def test_consultant_and_credit_controller_in_the_desk():
 		release_horizon_days=7,
 		customer_reference="PO-DESK-1",
 	)
+	# its call-off orders pass a credit check, so their form has two headline lines
+	credit.credit_policy(customer=sched_customer, credit_limit=1_000_000)
 	factories.user(CONSULTANT, ["System Manager", "Sales Manager", "Sales User", "Accounts Manager"])
 	factories.user(CONTROLLER, ["Credit Controller", "Sales User", "Accounts User"])
 	for user in (CONSULTANT, CONTROLLER):
@@ -196,6 +198,11 @@ def test_consultant_and_credit_controller_in_the_desk():
 		assert len(orders) == 1, orders
 		assert frappe.db.get_value("Sales Order", orders[0], "delivery_date") == scheduling.in_days(2)
 		assert scheduling.line_states(agreement.name)[(item, scheduling.in_days(2))][:2] == ("Released", 20)
+		# the called-off order's headline shows where it came from and its credit status together
+		open_form(page, base_url, f"sales-order/{orders[0]}")
+		headline = page.locator(".form-message:visible")
+		headline.filter(has_text=f"Against Scheduling Agreement {agreement.name}").first.wait_for()
+		headline.filter(has_text="Credit: Within Limit").first.wait_for()
 		page.context.close()
 
 		# 5. the Credit Controller releases the hold from its form, with a comment

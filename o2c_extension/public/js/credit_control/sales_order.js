@@ -2,8 +2,11 @@
 
 frappe.ui.form.on("Sales Order", {
 	refresh(frm) {
-		const status = frm.doc.credit_status;
-		if (frm.doc.docstatus !== 1 || !status) return;
+		const status = frm.doc.docstatus === 1 && frm.doc.credit_status;
+		if (!status) {
+			o2c_extension.set_headline(frm, "credit", null);
+			return;
+		}
 
 		const colors = {
 			"Within Limit": "green",
@@ -12,7 +15,7 @@ frappe.ui.form.on("Sales Order", {
 			Rejected: "red",
 		};
 		// The form dashboard sits under the Connections tab in v15; the headline above the tabs is
-		// what the user sees first, so the status goes there as well.
+		// what the user sees first, so the status goes there as well (shared with scheduling).
 		frm.dashboard.add_indicator(__("Credit: {0}", [__(status)]), colors[status] || "gray");
 		const hold = frm.doc.credit_hold;
 		const headlines = {
@@ -32,9 +35,7 @@ frappe.ui.form.on("Sales Order", {
 				[hold]
 			),
 		};
-		if (headlines[status]) {
-			frm.dashboard.set_headline_alert(headlines[status], colors[status]);
-		}
+		o2c_extension.set_headline(frm, "credit", headlines[status], colors[status]);
 
 		if (!hold) return;
 		frm.add_custom_button(
