@@ -139,12 +139,14 @@ def open_invoice_names(
 	customer: str | None = None,
 	include_paused: bool = False,
 	skip_evaluated: bool = False,
+	rules_version: str | None = None,
 ) -> list[str]:
 	"""Submitted invoices with something to collect, of customers not excluded from collections.
 
 	Disputed invoices and those with a promise date not yet passed are left out unless
 	`include_paused` (the worklist shows them, flagged). `skip_evaluated` (the run) also leaves out
-	those already evaluated today with nothing relevant changed since (see the module's docstring).
+	those already evaluated today with nothing relevant changed since (see the module's docstring);
+	`rules_version` is `evaluation_version()` when the caller has it already.
 	"""
 	conditions = [
 		"si.docstatus = 1",
@@ -164,7 +166,7 @@ def open_invoice_names(
 		conditions.append("si.customer = %(customer)s")
 	if skip_evaluated:
 		conditions.append(f"IFNULL(si.collections_evaluation_key, '') != {EVALUATION_KEY_SQL}")
-		values.update(as_of=str(today), evaluation_version=evaluation_version())
+		values.update(as_of=str(today), evaluation_version=rules_version or evaluation_version())
 	# sorted here: an ORDER BY makes MariaDB sort through the join even when no row qualifies
 	return sorted(
 		frappe.db.sql_list(
@@ -263,7 +265,7 @@ def mark_evaluated(chunk: Chunk, keys: list[str]) -> None:
 	marked only if its key computed now is still the one read for the decision: a payment (or any
 	change) committed since the chunk was loaded leaves it unmarked, so the next run sees it."""
 	keys = [key for key in keys if key]
-	if not keys or chunk.as_of is None:
+	if not keys:  # a chunk loaded without `as_of` has none
 		return
 	frappe.db.sql(
 		f"""

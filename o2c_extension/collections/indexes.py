@@ -14,7 +14,7 @@ would run before). `add_index` skips indexes that exist.
   without reading the open ones.
 """
 
-import frappe
+from o2c_extension.order_to_cash.indexes import add_indexes
 
 INDEXES = (
 	(
@@ -37,6 +37,4 @@ INDEXES = (
 
 
 def ensure_indexes():
-	for doctype, columns, name in INDEXES:
-		if all(frappe.db.has_column(doctype, column) for column in columns):
-			frappe.db.add_index(doctype, columns, name)
+	add_indexes(INDEXES, only_with_columns=True)

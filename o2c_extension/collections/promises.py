@@ -58,22 +58,16 @@ def parse_promise_date(value) -> datetime.date:
 	text = value.strip() if isinstance(value, str) else ""
 	if not text:
 		frappe.throw(_("Enter the date the customer promised to pay by."), title=_("Missing Promise Date"))
-	parsed = None
 	try:
-		parsed = datetime.date.fromisoformat(text)
+		# reads every form date.fromisoformat reads, and the same with a time
+		return datetime.datetime.fromisoformat(text).date()
 	except ValueError:
-		try:
-			parsed = datetime.datetime.fromisoformat(text).date()
-		except ValueError:
-			pass
-	if parsed is None:
 		frappe.throw(
 			_("{0} is not a valid promise date (use YYYY-MM-DD).").format(
 				frappe.bold(escape_html(text[:40]))
 			),
 			title=_("Invalid Promise Date"),
 		)
-	return parsed
 
 
 def record_dispute(sales_invoice: str, reason: str) -> str:

@@ -25,7 +25,13 @@ from frappe import _
 from frappe.utils import getdate, nowdate, strip_html
 
 from o2c_extension.collections import actions, core, settlement
-from o2c_extension.collections.context import InvoiceState, load_chunk, mark_evaluated, open_invoice_names
+from o2c_extension.collections.context import (
+	InvoiceState,
+	evaluation_version,
+	load_chunk,
+	mark_evaluated,
+	open_invoice_names,
+)
 
 CHUNK_SIZE = 500
 CHUNK_METHOD = "o2c_extension.collections.runner.process_chunk"
@@ -39,10 +45,11 @@ def run(company: str | None = None, enqueue: bool = True) -> dict:
 	first run; on a re-run the same day only those something relevant happened to since."""
 	today = getdate(nowdate())
 	companies = [company] if company else frappe.get_all("Company", pluck="name", order_by="name")
+	settlement.close_settled_work(company)
+	version = evaluation_version()
 	chunks, open_invoices = [], 0
 	for each_company in companies:  # one company at a time: the selection seeks its index
-		settlement.close_settled_work(each_company)
-		names = open_invoice_names(today, each_company, skip_evaluated=True)
+		names = open_invoice_names(today, each_company, skip_evaluated=True, rules_version=version)
 		open_invoices += len(names)
 		chunks += [names[start : start + CHUNK_SIZE] for start in range(0, len(names), CHUNK_SIZE)]
 	processed = {"invoices": 0, "actions": 0}

@@ -16,7 +16,7 @@ An index whose columns change gets a new name (`add_index` goes by name); the ol
 OBSOLETE_INDEXES and dropped.
 """
 
-import frappe
+from o2c_extension.order_to_cash.indexes import add_indexes, drop_index
 
 INDEXES = (
 	(
@@ -42,8 +42,6 @@ OBSOLETE_INDEXES = (
 
 
 def ensure_indexes():
-	for doctype, columns, name in INDEXES:
-		frappe.db.add_index(doctype, columns, name)
+	add_indexes(INDEXES)
 	for doctype, name in OBSOLETE_INDEXES:
-		if frappe.db.has_index(f"tab{doctype}", name):
-			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
+		drop_index(doctype, name)

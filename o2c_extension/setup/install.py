@@ -9,8 +9,10 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
 from o2c_extension.collections.custom_fields import get_custom_fields as collections_fields
 from o2c_extension.collections.indexes import INDEXES as COLLECTIONS_INDEXES
+from o2c_extension.collections.indexes import ensure_indexes as ensure_collections_indexes
 from o2c_extension.credit_control.custom_fields import get_custom_fields as credit_fields
 from o2c_extension.credit_control.indexes import INDEXES as CREDIT_INDEXES
+from o2c_extension.order_to_cash.indexes import drop_index
 from o2c_extension.scheduling.custom_fields import get_custom_fields as scheduling_fields
 
 APP_ROLES = ("Credit Controller", "Collections Agent", "Collections Manager")
@@ -33,14 +35,14 @@ def get_all_custom_fields() -> dict[str, list[dict]]:
 
 def after_install():
 	create_custom_fields(get_all_custom_fields())
-	frappe.get_attr("o2c_extension.collections.indexes.ensure_indexes")()
+	ensure_collections_indexes()
 	_save_default_settings()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
 
 def after_migrate():
 	create_custom_fields(get_all_custom_fields())
-	frappe.get_attr("o2c_extension.collections.indexes.ensure_indexes")()
+	ensure_collections_indexes()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
 
@@ -54,8 +56,7 @@ def before_uninstall():
 
 	# ERPNext's tables should not keep paying for indexes nobody reads any more
 	for doctype, _columns, name in app_indexes():
-		if frappe.db.has_index(f"tab{doctype}", name):
-			frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{name}`")
+		drop_index(doctype, name)
 
 	frappe.db.delete("Has Role", {"role": ("in", APP_ROLES)})
 	frappe.db.delete("Custom DocPerm", {"role": ("in", APP_ROLES)})
