@@ -18,7 +18,7 @@ import hashlib
 import frappe
 from frappe.utils import flt, now_datetime
 
-from o2c_extension.order_to_cash.transaction import transaction_memo
+from o2c_extension.order_to_cash.transaction import unseen_since_snapshot
 
 TALLY = "Credit Check Tally"
 
@@ -47,17 +47,8 @@ def lock_customers(customers: list[str], company: str) -> dict[str, float]:
 	query = f"select name, approved_amount from `tab{TALLY}` where name in %(names)s"
 	seen = dict(frappe.db.sql(query, params))
 	latest = dict(frappe.db.sql(query + " for update", params))
-
-	# Once we hold the lock nobody else can add to the tally until we end. But our own increment is
-	# made on the latest value, after which the snapshot read shows it and the difference reads 0,
-	# while the orders behind the unseen part are still invisible: remember the first difference.
-	unseen = transaction_memo("o2c_unseen_credit")
-	result = {}
-	for name, customer in names.items():
-		key = (customer, company)
-		unseen[key] = max(unseen.get(key, 0.0), flt(latest.get(name)) - flt(seen.get(name)))
-		result[customer] = unseen[key]
-	return result
+	unseen = unseen_since_snapshot("o2c_unseen_credit", latest, seen)
+	return {customer: unseen.get(name, 0.0) for name, customer in names.items()}
 
 
 def record_approved(customer: str, company: str, amount: float) -> None:

@@ -16,12 +16,15 @@ the last one to commit writes totals that count them all.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import partial
 
 import frappe
 from frappe.utils import getdate, now, nowdate
 
+from o2c_extension.order_to_cash.transaction import transaction_memo
 from o2c_extension.scheduling import core
 from o2c_extension.scheduling.db import AGREEMENT, AGREEMENT_ITEM, SCHEDULE_LINE, bulk_update, qty_precision
+from o2c_extension.scheduling.locks import lock_agreement_items
 
 
 def read_flows(
@@ -192,38 +195,26 @@ def refresh_agreements(names: Iterable[str], today=None) -> None:
 	bulk_update(AGREEMENT, header_updates, modified=now())
 
 
-AFTER_COMMIT = "o2c_agreements_to_refresh_after_commit"
-
-
 def refresh_in_step(names: Iterable[str]) -> None:
 	"""Refresh now, and once more right after this transaction commits (see the module docstring)."""
 	names = {name for name in names if name}
 	if not names:
 		return
 	refresh_agreements(names)
-	pending = getattr(frappe.local, AFTER_COMMIT, None)
-	if pending is None:
-		pending = set()
-		setattr(frappe.local, AFTER_COMMIT, pending)
-		frappe.db.after_commit.add(_refresh_after_commit)
-		# a rollback drops the after-commit callbacks; forget what they would have refreshed
-		frappe.db.after_rollback.add(lambda: setattr(frappe.local, AFTER_COMMIT, None))
-	pending.update(names)
+	pending = transaction_memo("o2c_agreements_to_refresh_after_commit")
+	if not pending:
+		frappe.db.after_commit.add(partial(_refresh_after_commit, pending))
+	pending.update(dict.fromkeys(names))
 
 
-def _refresh_after_commit() -> None:
-	from o2c_extension.scheduling.locks import lock_agreements
-
-	names = sorted(getattr(frappe.local, AFTER_COMMIT, None) or ())
-	setattr(frappe.local, AFTER_COMMIT, None)
-	if not names:
-		return
+def _refresh_after_commit(pending: dict) -> None:
+	names = sorted(pending)
 	try:
 		# a plain COMMIT, not frappe.db.commit(), which would run the remaining callbacks now: end
 		# the transaction Frappe began after committing, so the locking read below comes first in
 		# a new one and the snapshot the refresh reads is taken once the lock is ours
 		frappe.db.sql("commit")
-		lock_agreements(names)
+		lock_agreement_items(names)
 		refresh_agreements(names)
 		frappe.db.commit()
 	except Exception:

@@ -48,10 +48,11 @@ def sales_order_on_cancel(doc, method=None):
 
 def sales_order_on_update_after_submit(doc, method=None):
 	# "Update Items" changes quantities of a submitted order: the tolerance applies again
-	if _tracked(doc):
+	agreements = _tracked(doc)
+	if agreements:
 		validate_sales_order(doc, tolerance=False)
 		check_tolerance_locked(doc)
-		refresh_in_step(agreements_of(doc))
+		refresh_in_step(agreements)
 
 
 def sales_order_on_change(doc, method=None):

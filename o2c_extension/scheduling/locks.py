@@ -24,7 +24,7 @@ import frappe
 from frappe.query_builder import Case
 from frappe.utils import flt
 
-from o2c_extension.order_to_cash.transaction import transaction_memo
+from o2c_extension.order_to_cash.transaction import unseen_since_snapshot
 from o2c_extension.scheduling.db import AGREEMENT_ITEM
 
 
@@ -33,24 +33,36 @@ def lock_agreements(agreements: Iterable[str]) -> dict[tuple[str, str], frappe._
 	on several agreements cannot deadlock). Returns per (agreement, item_code) the item row, as last
 	committed (`name`, `agreed_qty`, `conversion_factor`), with `unseen`: the quantity (agreement
 	UOM) released by committed transactions this transaction's snapshot does not show."""
-	names = tuple(sorted({name for name in agreements if name}))
-	if not names:
+	latest = lock_agreement_items(agreements)
+	if not latest:
 		return {}
-	query = f"""select name, parent, item_code, agreed_qty, conversion_factor, release_tally
-		from `tab{AGREEMENT_ITEM}` where parent in %(names)s order by parent, idx"""
-	latest = frappe.db.sql(query + " for update", {"names": names}, as_dict=True)
-	seen = {row.name: flt(row.release_tally) for row in frappe.db.sql(query, {"names": names}, as_dict=True)}
-
-	# Once we hold the lock nobody else can add to the tally until we end. But our own increment is
-	# made on the latest value, after which the snapshot read shows it and the difference reads 0,
-	# while the orders behind the unseen part are still invisible: remember the first difference.
-	unseen = transaction_memo("o2c_unseen_release")
+	seen = dict(
+		frappe.db.sql(
+			f"select name, release_tally from `tab{AGREEMENT_ITEM}` where name in %(names)s",
+			{"names": tuple(row.name for row in latest)},
+		)
+	)
+	unseen = unseen_since_snapshot(
+		"o2c_unseen_release", {row.name: row.release_tally for row in latest}, seen
+	)
 	rows = {}
 	for row in latest:
-		unseen[row.name] = max(unseen.get(row.name, 0.0), flt(row.release_tally) - seen.get(row.name, 0.0))
 		row.unseen = unseen[row.name]
 		rows[(row.parent, row.item_code)] = row
 	return rows
+
+
+def lock_agreement_items(agreements: Iterable[str]) -> list[frappe._dict]:
+	"""Lock the agreements' item rows (in name order) and return them as last committed."""
+	names = tuple(sorted({name for name in agreements if name}))
+	if not names:
+		return []
+	return frappe.db.sql(
+		f"""select name, parent, item_code, agreed_qty, conversion_factor, release_tally
+		from `tab{AGREEMENT_ITEM}` where parent in %(names)s order by parent, idx for update""",
+		{"names": names},
+		as_dict=True,
+	)
 
 
 def record_released(quantities: dict[str, float]) -> None:
