@@ -27,24 +27,24 @@ RUN_DOCTYPES = ("Sales Invoice", "Collection Action")
 @frappe.whitelist(methods=["POST"])
 def record_promise(sales_invoice: str, promise_date: str, note: str | None = None) -> dict:
 	"""The customer promised to pay by `promise_date`: collections pause for the invoice until then."""
-	_check_invoice_access(sales_invoice)
-	status = promises.record_promise(sales_invoice, promise_date, note)
+	invoice = _check_invoice_access(sales_invoice)
+	status = promises.record_promise(invoice, promise_date, note)
 	return {"sales_invoice": sales_invoice, "collection_status": status}
 
 
 @frappe.whitelist(methods=["POST"])
 def record_dispute(sales_invoice: str, reason: str) -> dict:
 	"""The customer disputes the invoice: collections pause for it until the dispute is resolved."""
-	_check_invoice_access(sales_invoice)
-	status = promises.record_dispute(sales_invoice, reason)
+	invoice = _check_invoice_access(sales_invoice)
+	status = promises.record_dispute(invoice, reason)
 	return {"sales_invoice": sales_invoice, "collection_status": status}
 
 
 @frappe.whitelist(methods=["POST"])
 def resolve_dispute(sales_invoice: str) -> dict:
 	"""The dispute is settled: collections resume for the invoice."""
-	_check_invoice_access(sales_invoice)
-	status = promises.resolve_dispute(sales_invoice)
+	invoice = _check_invoice_access(sales_invoice)
+	status = promises.resolve_dispute(invoice)
 	return {"sales_invoice": sales_invoice, "collection_status": status}
 
 
@@ -59,8 +59,9 @@ def run_now(company: str) -> dict:
 	return runner.run(company=company, enqueue=True)
 
 
-def _check_invoice_access(sales_invoice: str) -> None:
-	_require_role(COLLECTIONS_ROLES, _("Only the collections team can record promises and disputes."))
+def _check_invoice_access(sales_invoice: str):
+	"""The invoice, loaded once for the check and the work, if the caller may act on it."""
+	roles = _require_role(COLLECTIONS_ROLES, _("Only the collections team can record promises and disputes."))
 	name = None
 	if isinstance(sales_invoice, str) and sales_invoice.strip():
 		name = frappe.db.get_value("Sales Invoice", sales_invoice.strip(), "name")
@@ -71,15 +72,14 @@ def _check_invoice_access(sales_invoice: str) -> None:
 		)
 	invoice = frappe.get_doc("Sales Invoice", name)
 	if frappe.has_permission("Sales Invoice", "read", doc=invoice):
-		return
-	roles = frappe.get_roles()
+		return invoice
 	if COLLECTIONS_MANAGER in roles:
 		access.check_company_access(invoice.company, ("Sales Invoice",))
 		access.check_user_permissions(invoice)
-		return
+		return invoice
 	if COLLECTIONS_AGENT in roles:
 		if _assigned_to_me(invoice.name):
-			return
+			return invoice
 		message = _("Sales Invoice {0} is not assigned to you: ask a Collections Manager to assign it.")
 	else:
 		message = _("You do not have access to Sales Invoice {0}.")
@@ -100,7 +100,10 @@ def _assigned_to_me(sales_invoice: str) -> bool:
 	)
 
 
-def _require_role(roles: tuple[str, ...], message: str) -> None:
+def _require_role(roles: tuple[str, ...], message: str) -> list[str]:
+	"""The caller's roles, if one of them is in `roles`."""
 	# frappe.only_for lets everyone through while tests run; this check holds there too
-	if set(roles).isdisjoint(frappe.get_roles()):
+	user_roles = frappe.get_roles()
+	if set(roles).isdisjoint(user_roles):
 		frappe.throw(message, frappe.PermissionError, title=_("Not Permitted"))
+	return user_roles

@@ -68,9 +68,10 @@ def get_exposure(customer: str, company: str) -> dict:
 		"credit_limit": flt(terms.credit_limit, precision),
 		"tolerance_percent": terms.tolerance_percent,
 		"effective_limit": flt(terms.effective_limit, precision),
-		"receivables": flt(exposure.receivables, precision),
-		"open_orders": flt(exposure.open_orders, precision),
-		"unbilled_deliveries": flt(exposure.unbilled_deliveries, precision),
+		# the parts come rounded from the exposure function; their sum and the limits do not
+		"receivables": exposure.receivables,
+		"open_orders": exposure.open_orders,
+		"unbilled_deliveries": exposure.unbilled_deliveries,
 		"total": flt(exposure.total, precision),
 		"utilisation_percent": flt(utilisation, 2) if utilisation is not None else None,
 		"oldest_overdue_days": exposure.oldest_overdue_days,

@@ -9,6 +9,7 @@ import datetime
 
 import frappe
 from frappe import _
+from frappe.model.document import Document
 from frappe.utils import escape_html, flt, formatdate, getdate, nowdate
 
 from o2c_extension.collections import core, settlement
@@ -17,7 +18,7 @@ from o2c_extension.collections import core, settlement
 MAX_REASON_LENGTH = 10_000
 
 
-def record_promise(sales_invoice: str, promise_date, note: str | None = None) -> str:
+def record_promise(sales_invoice: str | Document, promise_date, note: str | None = None) -> str:
 	invoice = _submitted_invoice(sales_invoice)
 	if flt(invoice.outstanding_amount) <= 0:
 		frappe.throw(
@@ -70,7 +71,7 @@ def parse_promise_date(value) -> datetime.date:
 		)
 
 
-def record_dispute(sales_invoice: str, reason: str) -> str:
+def record_dispute(sales_invoice: str | Document, reason: str) -> str:
 	reason = reason.strip() if isinstance(reason, str) else ""
 	if not reason:
 		frappe.throw(_("Enter the reason the customer disputes the invoice."), title=_("Missing Reason"))
@@ -94,7 +95,7 @@ def record_dispute(sales_invoice: str, reason: str) -> str:
 	return core.DISPUTED
 
 
-def resolve_dispute(sales_invoice: str) -> str:
+def resolve_dispute(sales_invoice: str | Document) -> str:
 	invoice = _submitted_invoice(sales_invoice)
 	if not invoice.disputed:
 		frappe.throw(_("Sales Invoice {0} is not disputed.").format(invoice.name), title=_("Not Disputed"))
@@ -104,8 +105,13 @@ def resolve_dispute(sales_invoice: str) -> str:
 	return status
 
 
-def _submitted_invoice(sales_invoice: str):
-	invoice = frappe.get_doc("Sales Invoice", sales_invoice)
+def _submitted_invoice(sales_invoice: str | Document) -> Document:
+	"""The invoice (by name, or as the caller already loaded it), refused unless submitted."""
+	invoice = (
+		sales_invoice
+		if isinstance(sales_invoice, Document)
+		else frappe.get_doc("Sales Invoice", sales_invoice)
+	)
 	if invoice.docstatus != 1 or invoice.is_return:
 		frappe.throw(
 			_("Sales Invoice {0} is not a submitted invoice: promises and disputes are for those.").format(

@@ -213,7 +213,7 @@ def get_exposures(
 			values["highest_dunning_level"] = cint(dunning_level)
 
 	precision = currency_precision()
-	today = getdate() if any("oldest_due" in values for values in found.values()) else None
+	today = getdate()
 	result = {}
 	for customer, values in found.items():
 		oldest_due = values.pop("oldest_due", None)

@@ -28,27 +28,21 @@ def submit_in_own_connection(
 		frappe.destroy()
 
 
-def start_submits(orders: list[str], parties: int | None = None, doctype: str = "Sales Order"):
-	"""Start a thread per document (Sales Orders unless `doctype` says otherwise); they submit
-	together once `parties` of them (all by default) have loaded theirs. Returns the threads, their
-	barrier and the results: document name -> "submitted" or the error's repr."""
-	ready = threading.Barrier(parties or len(orders))
+def submit_at_once(documents: list[str], doctype: str = "Sales Order") -> dict:
+	"""Submit the documents (Sales Orders unless `doctype` says otherwise) at the same moment, a
+	thread each, once every thread has loaded its own; wait for all of them. Returns document name
+	-> "submitted" or the error's repr."""
+	ready = threading.Barrier(len(documents))
 	results = {}
 	threads = [
 		threading.Thread(
 			target=submit_in_own_connection,
 			args=(frappe.local.site, frappe.local.sites_path, name, ready, results, doctype),
 		)
-		for name in orders
+		for name in documents
 	]
 	for thread in threads:
 		thread.start()
-	return threads, ready, results
-
-
-def submit_at_once(orders: list[str], doctype: str = "Sales Order") -> dict:
-	"""Submit the documents at the same moment and wait for all of them; returns the results."""
-	threads, _ready, results = start_submits(orders, doctype=doctype)
 	for thread in threads:
 		thread.join(timeout=120)
 	return results

@@ -8,7 +8,7 @@ from frappe.tests.utils import FrappeTestCase
 from o2c_extension.credit_control.exposure import get_exposure
 from tests.integration import credit_control_helpers as helpers
 from tests.integration import factories
-from tests.integration.concurrency import start_submits
+from tests.integration.concurrency import submit_at_once
 
 
 class TestConcurrentSubmits(FrappeTestCase):
@@ -32,9 +32,7 @@ class TestConcurrentSubmits(FrappeTestCase):
 
 	def test_two_concurrent_submits_only_one_passes(self):
 		customer, orders = self.committed_customer_with_draft_orders(1000, 600, 600)
-		threads, _ready, results = start_submits(orders, parties=2)
-		for thread in threads:
-			thread.join(timeout=120)
+		results = submit_at_once(orders)
 		self.assertEqual(results, dict.fromkeys(orders, "submitted"))
 
 		frappe.db.rollback()  # a fresh snapshot that sees what the threads committed
@@ -47,8 +45,7 @@ class TestConcurrentSubmits(FrappeTestCase):
 		_customer, (mine, theirs) = self.committed_customer_with_draft_orders(1000, 600, 600)
 		order = frappe.get_doc("Sales Order", mine)  # this transaction's snapshot starts here
 
-		threads, _ready, results = start_submits([theirs], parties=1)
-		threads[0].join(timeout=120)
+		results = submit_at_once([theirs])
 		self.assertEqual(results, {theirs: "submitted"})
 		self.assertEqual(frappe.db.get_value("Sales Order", theirs, "docstatus"), 0)  # still invisible here
 
