@@ -221,6 +221,11 @@ def eur_customer(name: str | None = None, eur_receivable: bool = True, **fields)
 	accounts = []
 	if eur_receivable:
 		accounts = [{"company": factories.company(), "account": eur_receivable_account(factories.company())}]
+	else:
+		# ERPNext's Accounts Settings switch for billing in any currency on one debtors account
+		frappe.db.set_single_value(
+			"Accounts Settings", "allow_multi_currency_invoices_against_single_party_account", 1
+		)
 	return factories.customer(name, default_currency=FOREIGN_CURRENCY, accounts=accounts, **fields)
 
 
