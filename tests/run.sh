@@ -39,6 +39,8 @@ INSTALLED_AT="$(in_bench "env/bin/python -c 'import o2c_extension, os; print(os.
 if [ "$INSTALLED_AT" != "$(realpath "$APP_DIR")/o2c_extension" ]; then
 	in_bench "env/bin/python -m pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e apps/o2c_extension" 2>&1 | grep -v -i -e warning -e "^ " || true
 fi
+# the app's own dependencies (pyproject.toml), which the --no-deps editable install leaves out
+in_bench "env/bin/python -m pip install -q \$(env/bin/python -c \"import tomllib; print(' '.join(d.replace(' ', '') for d in tomllib.load(open('apps/o2c_extension/pyproject.toml', 'rb'))['project']['dependencies']))\")" 2>&1 | grep -v -i -e warning -e "^ " || true
 in_bench "env/bin/python -c 'import pytest, hypothesis, freezegun, pytest_timeout' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis freezegun pytest-timeout"
 # Browser tests drive the system Chromium through Playwright; without either they are skipped.
 in_bench "env/bin/python -c 'import playwright' 2>/dev/null || env/bin/python -m pip install -q playwright 2>/dev/null" \
