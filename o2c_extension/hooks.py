@@ -40,9 +40,17 @@ doctype_js = {
 # Each capability keeps its handlers in its own `events.py`; this table only wires them.
 doc_events = {
 	"Quotation": {
+		# the app's state fields are put back before anything reads them (sealed_fields.py)
+		"before_validate": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_update_after_submit": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_cancel": "o2c_extension.order_to_cash.sealed_fields.seal",
 		"validate": "o2c_extension.credit_control.events.quotation_validate",
 	},
 	"Sales Order": {
+		# the app's state fields are put back before anything reads them (sealed_fields.py)
+		"before_validate": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_update_after_submit": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_cancel": "o2c_extension.order_to_cash.sealed_fields.seal",
 		"validate": "o2c_extension.scheduling.events.sales_order_validate",
 		"before_submit": "o2c_extension.credit_control.events.sales_order_before_submit",
 		"on_submit": [
@@ -58,11 +66,19 @@ doc_events = {
 		"on_change": "o2c_extension.scheduling.events.sales_order_on_change",
 	},
 	"Delivery Note": {
+		# the app's state fields are put back before anything reads them (sealed_fields.py)
+		"before_validate": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_update_after_submit": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_cancel": "o2c_extension.order_to_cash.sealed_fields.seal",
 		"before_submit": "o2c_extension.credit_control.events.delivery_note_before_submit",
 		"on_submit": "o2c_extension.scheduling.events.delivery_note_on_submit",
 		"on_cancel": "o2c_extension.scheduling.events.delivery_note_on_cancel",
 	},
 	"Sales Invoice": {
+		# the app's state fields are put back before anything reads them (sealed_fields.py)
+		"before_validate": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_update_after_submit": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_cancel": "o2c_extension.order_to_cash.sealed_fields.seal",
 		"before_submit": "o2c_extension.credit_control.events.sales_invoice_before_submit",
 		"on_submit": [
 			"o2c_extension.scheduling.events.sales_invoice_on_submit",
