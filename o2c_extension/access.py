@@ -59,6 +59,15 @@ def check_company_access(company: str, doctypes: tuple[str, ...]) -> None:
 		)
 
 
+def allowed_values(link_doctype: str, for_doctype: str, user: str | None = None) -> list[str] | None:
+	"""The `link_doctype` records (e.g. customers) the user's User Permissions allow on
+	`for_doctype` records; None when they do not restrict it."""
+	restrictions = get_user_permissions(user or frappe.session.user).get(link_doctype)
+	if not restrictions:
+		return None
+	return get_allowed_docs_for_doctype(restrictions, for_doctype) or None
+
+
 def check_user_permissions(doc) -> None:
 	"""PermissionError when the user's User Permissions exclude `doc` (or a record it links to)."""
 	if not has_user_permission(doc):

@@ -88,6 +88,7 @@ doc_events = {
 		"on_cancel": [
 			"o2c_extension.scheduling.events.sales_invoice_on_cancel",
 			"o2c_extension.collections.events.sales_invoice_on_cancel",
+			"o2c_extension.credit_control.events.payment_on_cancel",
 		],
 	},
 	"Payment Entry": {
@@ -95,14 +96,20 @@ doc_events = {
 			"o2c_extension.collections.events.payment_on_submit",
 			"o2c_extension.credit_control.events.payment_on_submit",
 		],
-		"on_cancel": "o2c_extension.collections.events.payment_on_cancel",
+		"on_cancel": [
+			"o2c_extension.collections.events.payment_on_cancel",
+			"o2c_extension.credit_control.events.payment_on_cancel",
+		],
 	},
 	"Journal Entry": {
 		"on_submit": [
 			"o2c_extension.collections.events.payment_on_submit",
 			"o2c_extension.credit_control.events.payment_on_submit",
 		],
-		"on_cancel": "o2c_extension.collections.events.payment_on_cancel",
+		"on_cancel": [
+			"o2c_extension.collections.events.payment_on_cancel",
+			"o2c_extension.credit_control.events.payment_on_cancel",
+		],
 	},
 }
 

@@ -7,13 +7,11 @@ from frappe.utils import escape_html, flt
 from o2c_extension import access
 from o2c_extension.credit_control import core, holds
 from o2c_extension.credit_control.checks import describe_reason
-from o2c_extension.credit_control.exposure import currency_precision
+from o2c_extension.credit_control.exposure import EXPOSURE_DOCTYPES, currency_precision
 from o2c_extension.credit_control.exposure import get_exposure as compute_exposure
 from o2c_extension.credit_control.policies import get_erpnext_limits, get_policy, get_terms
 
 CREDIT_CONTROLLER = "Credit Controller"
-# the documents an exposure is made of: a User Permission on Company for any of them restricts it
-EXPOSURE_DOCTYPES = ("Sales Invoice", "Sales Order", "Delivery Note", "Credit Hold")
 # a decision comment is kept in a text column (64 KB)
 MAX_COMMENT_LENGTH = 10_000
 
@@ -101,6 +99,10 @@ def _decide(name, comment, decide):
 	if not frappe.db.exists("Credit Hold", name):
 		frappe.throw(_("Credit Hold {0} does not exist.").format(escape_html(name)), frappe.DoesNotExistError)
 	frappe.has_permission("Credit Hold", "write", name, throw=True)
+	hold = frappe.get_doc("Credit Hold", name)
+	# within the user's User Permissions on the hold's company and customer
+	access.check_company_access(hold.company, EXPOSURE_DOCTYPES)
+	access.check_user_permissions(hold)
 	if isinstance(comment, str) and len(comment.strip()) > MAX_COMMENT_LENGTH:
 		frappe.throw(
 			_("The comment is too long: at most {0} characters.").format(MAX_COMMENT_LENGTH),

@@ -109,12 +109,18 @@ def sales_order_amount(doc) -> float:
 
 
 def new_exposure_of(doc) -> float:
-	"""What a Delivery Note or Sales Invoice adds: its lines not made from an order (or delivery)."""
+	"""What a Delivery Note or Sales Invoice adds: its lines not made from an order (or delivery),
+	less what a Sales Invoice has paid on the spot (POS payments, net of change) or written off.
+	Advances allocated to the invoice are already negative rows of the ledger: not subtracted."""
+	paid = 0.0
 	if doc.doctype == "Delivery Note":
 		lines = [(flt(d.amount), bool(d.against_sales_order or d.against_sales_invoice)) for d in doc.items]
 	else:
 		lines = [(flt(d.amount), bool(d.sales_order or d.delivery_note)) for d in doc.items]
-	share = core.new_exposure_share(lines, flt(doc.net_total), flt(doc.base_grand_total))
+		if doc.get("is_pos"):
+			paid += flt(doc.base_paid_amount) - flt(doc.base_change_amount)
+		paid += flt(doc.base_write_off_amount)
+	share = core.new_exposure_share(lines, flt(doc.total), flt(doc.base_grand_total), paid)
 	return flt(share, currency_precision())
 
 
@@ -257,20 +263,33 @@ def check_sales_order_on_submit(doc, blocking_invoices: list[str]) -> CreditChec
 
 
 def check_submitted_sales_order(doc) -> None:
-	"""A submitted order changed (items updated, resumed from a manual hold): refuse the change if
-	the order would now fail. Orders waiting for a credit decision are left to that decision."""
+	"""A submitted order changed (items updated, resumed from a manual hold): refuse it if the order
+	would now fail. A change of its items that lowers the order's exposure (a smaller quantity, a
+	line removed, a lower rate) is never refused; resuming re-checks the order whatever its amount,
+	as ERPNext does with its own limit. Orders waiting for a credit decision are left to that
+	decision."""
 	from o2c_extension.credit_control.holds import open_hold_of
 
 	policy = policy_for(doc)
 	if not policy or not policy.check_on_sales_order or open_hold_of(doc):
 		return
+	amount = sales_order_amount(doc)
+	saved = doc.get_doc_before_save()
+	before = sales_order_amount(saved or stored_order_figures(doc))
+	if not doc.flags.o2c_resuming and not core.exceeds(amount, before, currency_precision()):
+		return
 	check = run_sales_order_check(doc, policy)
 	if not check.passed:
 		frappe.throw(failure_message(check, doc), CreditCheckFailed, title=_("Credit Check Failed"))
-	amount = check.exposure.document
-	before = doc.get_doc_before_save()
-	added = amount - (sales_order_amount(before) if before else amount)
-	locks.record_approved(doc.customer, doc.company, added)
+	if saved is not None:
+		# ERPNext's Update Items checks before it saves the order and again after: record once
+		locks.record_approved(doc.customer, doc.company, amount - before)
+
+
+def stored_order_figures(doc) -> frappe._dict:
+	"""The order's totals as last saved (ERPNext's Update Items checks credit before it saves)."""
+	stored = frappe.db.get_value("Sales Order", doc.name, ["base_grand_total", "per_billed"], as_dict=True)
+	return frappe._dict(stored or {"base_grand_total": doc.base_grand_total, "per_billed": doc.per_billed})
 
 
 def check_delivery_or_invoice(doc) -> None:

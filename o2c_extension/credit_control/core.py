@@ -173,20 +173,44 @@ def resolve_scope(
 
 
 def new_exposure_share(
-	lines: Sequence[tuple[float, bool]], net_total: float, base_grand_total: float
+	lines: Sequence[tuple[float, bool]], total: float, base_grand_total: float, paid: float = 0.0
 ) -> float:
 	"""Exposure a Delivery Note or Sales Invoice adds: its lines not made from an earlier document
-	(order or delivery, already counted there), grossed up to the document's grand total in company
-	currency. `lines` holds (net amount in document currency, made_from_earlier_document)."""
-	if not net_total:
+	(order or delivery, already counted there), as their share of the document's grand total in
+	company currency (so after its discount and with its taxes), less what is paid on the spot
+	(`paid`, company currency: POS payments, write-off), never below 0. `lines` holds (amount in
+	document currency before the document's discount, made_from_earlier_document); `total` is the
+	sum of every line's amount."""
+	if not total:
 		return 0.0
 	new_amount = sum(amount for amount, from_earlier in lines if not from_earlier)
-	return new_amount / net_total * base_grand_total
+	return max(0.0, new_amount / total * base_grand_total - paid)
 
 
-def unbilled_share(base_grand_total: float, per_billed: float) -> float:
-	"""The part of an order not yet invoiced, as ERPNext counts it for credit limits."""
-	return base_grand_total * max(0.0, 100 - (per_billed or 0)) / 100
+def unbilled_share(value: float, per_billed: float) -> float:
+	"""The part of `value` not yet invoiced, `per_billed` percent of it being billed: the one
+	definition, for orders (ERPNext's `base_grand_total * (100 - per_billed) / 100`, as its credit
+	limit check counts them) and deliveries alike."""
+	return value * max(0.0, 100 - (per_billed or 0)) / 100
+
+
+def order_exposure(unbilled: float, unallocated_advance: float) -> tuple[float, float]:
+	"""(shown, advance used) for an open order: its unbilled amount less the advance paid against it
+	and not yet allocated to an invoice, never below 0. The advance used is what the receivables
+	leave out of the ledger's (negative) advance rows, so the advance counts once in the total."""
+	used = min(max(unallocated_advance, 0.0), max(unbilled, 0.0))
+	return unbilled - used, used
+
+
+def to_company_currency(
+	amount: float, account_currency: str | None, company_currency: str, conversion_rate: float | None
+) -> float:
+	"""An amount in a document's receivable-account currency, in company currency: the one
+	conversion. A receivable account in the company currency holds company-currency amounts already
+	(whatever the invoice's currency); otherwise the document's own rate applies."""
+	if not account_currency or account_currency == company_currency:
+		return amount
+	return amount * (conversion_rate or 1.0)
 
 
 # --- re-checking pending holds -------------------------------------------------------------

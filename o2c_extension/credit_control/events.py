@@ -57,3 +57,10 @@ def payment_on_submit(doc, method=None):
 	"""Payment Entry / Journal Entry / credit note: lift holds that pass now."""
 	if checks.credit_control_enabled():
 		holds.recheck_after_payment(doc)
+
+
+def payment_on_cancel(doc, method=None):
+	"""Payment Entry / Journal Entry / credit note cancelled: the orders whose holds it released go
+	back under review (holds.review_after_cancelled_payment)."""
+	if checks.credit_control_enabled() and (doc.doctype != "Sales Invoice" or doc.is_return):
+		holds.review_after_cancelled_payment(doc)

@@ -1,35 +1,52 @@
 """Customer credit exposure in company currency: the one place it is computed.
 
-exposure = receivables outstanding (Payment Ledger Entry)
-         + unbilled part of submitted, not closed Sales Orders (orders waiting for a credit decision
-           or rejected are left out: nothing can be delivered or billed from them until released)
-         + unbilled Delivery Notes not made from an order
+exposure = receivables outstanding (Payment Ledger Entry), less the advances shown with their order
+         + unbilled part of submitted, not closed Sales Orders at their net value after discounts and
+           taxes (ERPNext's `base_grand_total * (100 - per_billed) / 100`, as `get_customer_outstanding`
+           counts them), less the advance paid against the order and not yet allocated to an invoice
+           (never below 0). Orders waiting for a credit decision or rejected are left out: nothing can
+           be delivered or billed from them until released.
+         + goods delivered and not billed: Delivery Note lines not made from an open order (stand-alone
+           notes, and notes of a **closed** order, which ERPNext's own figure drops), less what has
+           been invoiced and what has been returned, as their share of the note's grand total (after
+           its discount, with its taxes). ERPNext's `get_customer_outstanding` counts these lines
+           before the discount, in the note's currency, and ignores returns; this is the correction.
          + the document being checked (added by the caller)
+
+An advance received against an order is a negative row of the Payment Ledger until it is allocated
+to an invoice. It is counted once: the order shows its unbilled amount net of that advance, and the
+receivables leave the same amount of the advance out of the ledger total, so receivables + open
+orders still equal the ledger + the orders' unbilled amounts (ERPNext's figure). An advance greater
+than the order's unbilled amount keeps the excess in the receivables.
 
 Receivables are the sum of the customer's non-delinked Payment Ledger rows (invoices, payments,
 credit notes, journal entries and unallocated advances), the ledger ERPNext itself uses for
 outstanding since v14. They are read by open item, not by history. ERPNext sets a Sales Invoice's
 `outstanding_amount` from the ledger rows against it (`update_voucher_outstanding`, in the
 receivable account's currency; a payment must use the invoice's receivable account), so those rows
-add up to the invoice's outstanding, and to nothing once it is paid. Receivables are therefore
+add up to the invoice's outstanding, and to nothing once it is paid (POS and paid-on-the-spot
+invoices add nothing). Receivables are therefore
   the `outstanding_amount` of the open Sales Invoices whose receivable account is in the company
   currency (for those the ledger's company-currency amount is the account-currency amount)
 + every other ledger row: not against a Sales Invoice (advances, journal entries on account...),
   or in an account of another currency (summed as the rows' company-currency amount),
 the same figure as summing every row, while reading only the open invoices and the few rows that
 are neither invoices nor settle one. Tests compare it with the whole ledger and with ERPNext's
-`get_customer_outstanding`.
+General Ledger balance.
 
-Overdue and dunning come from the open Sales Invoices (outstanding > 0): the oldest due date that has
-passed, and the highest `dunning_level` ERPNext wrote on an Overdue Payment row of a submitted
-Dunning for one of those invoices (ERPNext v15 numbers each reminder per payment-schedule row 1, 2,
-3...; Dunning Type carries no level).
+Overdue age is the age of the earliest unpaid payment term of the open Sales Invoices (payments
+clear the oldest term first, as ERPNext's Accounts Receivable report based on payment terms
+allocates them: `order_to_cash.payment_terms`); dunning is the highest `dunning_level` ERPNext wrote
+on an Overdue Payment row of a submitted Dunning for one of those invoices (ERPNext v15 numbers each
+reminder per payment-schedule row 1, 2, 3...; Dunning Type carries no level).
 
-Everything comes from one statement, the UNION ALL of one aggregate per part (`PARTS`), whatever
-the customers' history, for one customer or for every customer of a company (the Credit Exposure
-report uses the same function). For given customers each part reads the customer's rows of the
-composite index created by indexes.py (forced: for one customer MariaDB otherwise prefers merging
-single-column indexes and reading the table rows).
+A fixed number of set-based statements, whatever the customers' history, for one customer or for
+every customer of a company (the Credit Exposure report uses the same function): the UNION ALL of
+one select per part (`PARTS`: per customer, or per order / note where the unbilled share is taken
+in Python by `core.unbilled_share`), the open invoices' payment terms, and only when an open order
+has an advance, the advances' unallocated rest. For given customers each part reads the customer's
+rows of the composite index created by indexes.py (forced: for one customer MariaDB otherwise
+prefers merging single-column indexes and reading the table rows).
 """
 
 from __future__ import annotations
@@ -37,30 +54,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import frappe
-from frappe.utils import cint, date_diff, flt, getdate
+from frappe.utils import cint, flt, getdate
 
-from o2c_extension.credit_control.core import Exposure
+from o2c_extension.credit_control.core import Exposure, order_exposure, unbilled_share
+from o2c_extension.order_to_cash import payment_terms
 
+# the documents an exposure is made of: a User Permission on Company for any of them restricts it
+EXPOSURE_DOCTYPES = ("Sales Invoice", "Sales Order", "Delivery Note", "Credit Hold")
 # Sales Orders in these credit states are not exposure (see module docstring).
 CREDIT_STATES_NOT_EXPOSED = ("On Credit Hold", "Rejected")
 
 
 @dataclass(frozen=True)
 class Part:
-	"""One aggregate of the exposure statement: the rows of `source` meeting `conditions`, per
-	customer. `adds_to` is the Exposure field its amount adds to; `index` is forced when the
-	statement is for given customers."""
+	"""One select of the exposure statement: the rows of `source` meeting `conditions`, grouped by
+	customer (or by `group_by`: one row per order or note). `adds_to` is the Exposure field an
+	aggregate's `amount` adds to; `index` is forced when the statement is for given customers.
+	Every part yields (part, customer, key, amount, percent, advance, dunning_level)."""
 
 	name: str
 	source: str
 	customer: str
 	conditions: tuple[str, ...]
 	adds_to: str | None = None
+	key: str = "null"
 	amount: str = "null"
-	oldest_due: str = "null"
+	percent: str = "null"
+	advance: str = "null"
 	dunning_level: str = "null"
 	joins: str = ""
 	index: str | None = None
+	group_by: str | None = None
 
 	def select(self, restricted: bool) -> str:
 		hint = f" force index ({self.index})" if restricted and self.index else ""
@@ -68,12 +92,19 @@ class Part:
 			[*self.conditions, f"{self.customer} in %(customers)s"] if restricted else self.conditions
 		)
 		return (
-			f"select '{self.name}', {self.customer}, {self.amount}, {self.oldest_due}, {self.dunning_level}"
+			f"select '{self.name}', {self.customer}, {self.key}, {self.amount}, {self.percent},"
+			f" {self.advance}, {self.dunning_level}"
 			f" from {self.source}{hint} {self.joins}"
 			f" where {' and '.join(conditions)}"
-			f" group by {self.customer}"
+			f" group by {self.group_by or self.customer}"
 		)
 
+
+# what has been returned of a delivery line: the return notes' lines (negative amounts) against it
+RETURNED_AMOUNT = (
+	"ifnull((select sum(rdi.amount) from `tabDelivery Note Item` rdi"
+	" where rdi.dn_detail = dni.name and rdi.docstatus = 1), 0)"
+)
 
 PARTS = (
 	Part(
@@ -101,7 +132,6 @@ PARTS = (
 		("si.company = %(company)s", "si.docstatus = 1", "si.outstanding_amount != 0"),
 		adds_to="receivables",
 		amount="sum(case when si.party_account_currency = %(currency)s then si.outstanding_amount else 0 end)",
-		oldest_due="min(case when si.outstanding_amount > 0 then si.due_date end)",
 		index="o2c_customer_open_invoice_index",
 	),
 	Part(
@@ -123,6 +153,7 @@ PARTS = (
 		),
 		index="o2c_customer_dunning_index",
 	),
+	# one row per open order: its unbilled share and advance are taken in Python
 	Part(
 		"open_orders",
 		"`tabSales Order` so",
@@ -133,14 +164,17 @@ PARTS = (
 			"so.per_billed < 100",
 			"so.status != 'Closed'",
 			"ifnull(so.credit_status, '') not in %(not_exposed)s",
-			"so.name != %(exclude)s",
+			"so.name not in %(exclude)s",
 		),
-		adds_to="open_orders",
-		amount="sum(so.base_grand_total * (100 - so.per_billed) / 100)",
+		key="so.name",
+		amount="so.base_grand_total",
+		percent="so.per_billed",
+		advance="so.advance_paid",
 		index="o2c_customer_open_index",
+		group_by="so.name",
 	),
-	# Lines not made from an order (those are counted with the order) and not from an invoice,
-	# minus what has been invoiced (billed_amt), grossed up to the note's grand total.
+	# one row per note: the grand total and the billed (or returned) percent of it, counting only
+	# the lines not made from an open order (those are counted with the order) nor from an invoice
 	Part(
 		"unbilled_deliveries",
 		"`tabDelivery Note` dn",
@@ -151,14 +185,21 @@ PARTS = (
 			"dn.per_billed < 100",
 			"dn.is_return = 0",
 			"dn.status not in ('Closed', 'Stopped')",
-			"dn.net_total != 0",
-			"ifnull(dni.against_sales_order, '') = ''",
+			"dn.total != 0",
+			"(ifnull(dni.against_sales_order, '') = '' or so.status = 'Closed')",
 			"ifnull(dni.against_sales_invoice, '') = ''",
 		),
-		adds_to="unbilled_deliveries",
-		amount="sum(greatest(dni.amount - dni.billed_amt, 0) * dn.base_grand_total / dn.net_total)",
-		joins="join `tabDelivery Note Item` dni on dni.parent = dn.name and dni.parenttype = 'Delivery Note'",
+		key="dn.name",
+		amount="dn.base_grand_total",
+		percent=(
+			f"100 - 100 * sum(greatest(dni.amount - dni.billed_amt + {RETURNED_AMOUNT}, 0)) / dn.total"
+		),
+		joins=(
+			"join `tabDelivery Note Item` dni on dni.parent = dn.name and dni.parenttype = 'Delivery Note'"
+			" left join `tabSales Order` so on so.name = dni.against_sales_order"
+		),
 		index="o2c_customer_unbilled_index",
+		group_by="dn.name",
 	),
 )
 PART_BY_NAME = {part.name: part for part in PARTS}
@@ -176,7 +217,8 @@ def get_exposure(
 	exclude_sales_order: str | None = None,
 ) -> Exposure:
 	"""Exposure of one customer; `exclude_sales_order` keeps a submitted order that is being
-	re-checked out of the open orders, as the caller passes its amount as `document_amount`."""
+	re-checked out of the open orders, as the caller passes its amount as `document_amount` (its
+	advance then stays in the receivables)."""
 	exposure = get_exposures(company, [customer], exclude_sales_order).get(customer, Exposure())
 	return exposure.with_document(flt(document_amount))
 
@@ -184,49 +226,132 @@ def get_exposure(
 def get_exposures(
 	company: str,
 	customers: list[str] | tuple[str, ...] | None = None,
-	exclude_sales_order: str | None = None,
+	exclude_sales_order: str | list[str] | None = None,
 ) -> dict[str, Exposure]:
-	"""Exposure per customer; `customers` None means every customer of the company. Customers
-	with no exposure, nothing overdue and no dunning are left out."""
+	"""Exposure per customer; `customers` None means every customer of the company;
+	`exclude_sales_order`, one order or several, are left out of the open orders. Customers with no
+	exposure, nothing overdue and no dunning are left out."""
 	if customers is not None and not customers:
 		return {}
+	currency = frappe.get_cached_value("Company", company, "default_currency")
 	rows = frappe.db.sql(
 		STATEMENTS[customers is not None],
 		{
 			"company": company,
-			"currency": frappe.get_cached_value("Company", company, "default_currency"),
+			"currency": currency,
 			"customers": tuple(customers or ()),
-			"exclude": exclude_sales_order or "",
+			"exclude": (exclude_sales_order,)
+			if isinstance(exclude_sales_order, str)
+			else tuple(exclude_sales_order or ("",)),
 			"not_exposed": CREDIT_STATES_NOT_EXPOSED,
 		},
 	)
 
 	found: dict[str, dict] = {}
-	for part_name, customer, amount, oldest_due, dunning_level in rows:
+	orders: list[tuple[str, str, float]] = []  # (customer, order, unbilled)
+	with_advance: list[str] = []
+	for part_name, customer, key, amount, percent, advance, dunning_level in rows:
 		values = found.setdefault(customer, {})
-		adds_to = PART_BY_NAME[part_name].adds_to
-		if adds_to:
+		if part_name == "open_orders":
+			orders.append((customer, key, unbilled_share(flt(amount), flt(percent))))
+			if flt(advance) > 0:
+				with_advance.append(key)
+		elif part_name == "unbilled_deliveries":
+			share = unbilled_share(flt(amount), flt(percent))
+			values["unbilled_deliveries"] = values.get("unbilled_deliveries", 0.0) + share
+		elif PART_BY_NAME[part_name].adds_to:
+			adds_to = PART_BY_NAME[part_name].adds_to
 			values[adds_to] = values.get(adds_to, 0.0) + flt(amount)
-		if oldest_due:
-			values["oldest_due"] = oldest_due
 		if dunning_level:
 			values["highest_dunning_level"] = cint(dunning_level)
 
-	precision = currency_precision()
+	advances = unallocated_advances(company, with_advance) if with_advance else {}
+	for customer, order, unbilled in orders:
+		shown, used = order_exposure(unbilled, advances.get(order, 0.0))
+		values = found[customer]
+		values["open_orders"] = values.get("open_orders", 0.0) + shown
+		values["receivables"] = values.get("receivables", 0.0) + used
+
 	today = getdate()
+	for customer, due in earliest_unpaid_dues(company, customers).items():
+		found.setdefault(customer, {})["oldest_overdue_days"] = payment_terms.days_overdue(due, today)
+
+	precision = currency_precision()
 	result = {}
 	for customer, values in found.items():
-		oldest_due = values.pop("oldest_due", None)
 		exposure = Exposure(
 			receivables=flt(values.get("receivables"), precision),
 			open_orders=flt(values.get("open_orders"), precision),
 			unbilled_deliveries=flt(values.get("unbilled_deliveries"), precision),
-			oldest_overdue_days=max(0, date_diff(today, oldest_due)) if oldest_due else 0,
+			oldest_overdue_days=values.get("oldest_overdue_days", 0),
 			highest_dunning_level=values.get("highest_dunning_level", 0),
 		)
 		if exposure != Exposure():
 			result[customer] = exposure
 	return result
+
+
+def unallocated_advances(company: str, orders: list[str]) -> dict[str, float]:
+	"""order -> advance paid against it (Payment Entry or Journal Entry) and not yet allocated to an
+	invoice, in company currency: the voucher's Payment Ledger rows still against itself (or the
+	order), shared among the orders it paid in proportion to its Advance Payment Ledger rows."""
+	rows = frappe.db.sql(
+		"""
+		select adv.against_voucher_no,
+			-ifnull((select sum(ple.amount) from `tabPayment Ledger Entry` ple
+				where ple.voucher_no = adv.voucher_no and ple.voucher_type = adv.voucher_type
+				and ple.delinked = 0 and ple.party_type = 'Customer' and ple.company = adv.company
+				and ple.against_voucher_no in (adv.voucher_no, adv.against_voucher_no)), 0)
+			* adv.amount / (select sum(other.amount) from `tabAdvance Payment Ledger Entry` other
+				where other.voucher_type = adv.voucher_type and other.voucher_no = adv.voucher_no
+				and other.event = 'Submit' and other.delinked = 0)
+		from `tabAdvance Payment Ledger Entry` adv
+		where adv.company = %(company)s and adv.against_voucher_type = 'Sales Order'
+			and adv.against_voucher_no in %(orders)s and adv.event = 'Submit' and adv.delinked = 0
+		""",
+		{"company": company, "orders": tuple(orders)},
+	)
+	advances: dict[str, float] = {}
+	for order, amount in rows:
+		advances[order] = advances.get(order, 0.0) + flt(amount)
+	return advances
+
+
+def earliest_unpaid_dues(
+	company: str, customers: list[str] | tuple[str, ...] | None = None
+) -> dict[str, object]:
+	"""customer -> due date of the earliest unpaid payment term of its open Sales Invoices in
+	`company` (`payment_terms.earliest_unpaid_due` per invoice, the earliest of them); customers
+	with nothing outstanding are left out. One statement."""
+	restricted = customers is not None
+	if restricted and not customers:
+		return {}
+	rows = frappe.db.sql(
+		f"""
+		select si.customer, si.name, si.outstanding_amount, si.due_date, ps.due_date,
+			case when si.party_account_currency = si.currency then ps.payment_amount
+				else ps.base_payment_amount end
+		from `tabSales Invoice` si{" force index (o2c_customer_open_invoice_index)" if restricted else ""}
+		left join `tabPayment Schedule` ps on ps.parent = si.name and ps.parenttype = 'Sales Invoice'
+		where si.company = %(company)s and si.docstatus = 1 and si.outstanding_amount > 0
+			{"and si.customer in %(customers)s" if restricted else ""}
+		order by si.name, ps.due_date, ps.idx
+		""",
+		{"company": company, "customers": tuple(customers or ())},
+	)
+	invoices: dict[str, tuple[str, float, object, list]] = {}
+	for customer, invoice, outstanding, invoice_due, term_due, term_amount in rows:
+		entry = invoices.setdefault(invoice, (customer, flt(outstanding), invoice_due, []))
+		if term_due:
+			entry[3].append(payment_terms.Term(getdate(term_due), flt(term_amount)))
+	epsilon = 0.5 / 10 ** currency_precision()
+	earliest: dict[str, object] = {}
+	for customer, outstanding, invoice_due, terms in invoices.values():
+		terms = terms or ([payment_terms.Term(getdate(invoice_due), outstanding)] if invoice_due else [])
+		due = payment_terms.earliest_unpaid_due(terms, outstanding, epsilon)
+		if due and (customer not in earliest or due < earliest[customer]):
+			earliest[customer] = due
+	return earliest
 
 
 def currency_precision() -> int:

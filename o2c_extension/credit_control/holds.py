@@ -11,7 +11,13 @@ from frappe import _
 from frappe.utils import cint, flt, now_datetime
 
 from o2c_extension.credit_control import core, locks
-from o2c_extension.credit_control.checks import CreditCheck, exposure_text, reasons_text, run_check
+from o2c_extension.credit_control.checks import (
+	CreditCheck,
+	exposure_text,
+	reasons_text,
+	run_check,
+	sales_order_amount,
+)
 from o2c_extension.credit_control.exposure import currency_precision, get_exposure, get_exposures
 from o2c_extension.credit_control.policies import get_policies, get_policy, get_terms
 
@@ -89,7 +95,7 @@ def block_customer_for_collections(customer: str, company: str, sales_invoice: s
 	invoice = frappe.db.get_value(
 		"Sales Invoice",
 		sales_invoice,
-		["customer", "company", "docstatus", "outstanding_amount", "conversion_rate"],
+		["customer", "company", "docstatus", "outstanding_amount", "conversion_rate", "party_account_currency"],
 		as_dict=True,
 	)
 	if not invoice or invoice.docstatus != 1:
@@ -107,9 +113,7 @@ def block_customer_for_collections(customer: str, company: str, sales_invoice: s
 	check = run_check(
 		customer, company, policy, 0, check_field=None, blocking_invoices=[sales_invoice], lock=False
 	)
-	outstanding = flt(
-		flt(invoice.outstanding_amount) * flt(invoice.conversion_rate or 1), currency_precision()
-	)
+	outstanding = flt(invoice_outstanding(invoice, company), currency_precision())
 	hold = _new_hold(
 		customer=customer,
 		company=company,
@@ -121,6 +125,17 @@ def block_customer_for_collections(customer: str, company: str, sales_invoice: s
 		comment=reason.strip(),
 	)
 	return hold.name
+
+
+def invoice_outstanding(invoice, company: str) -> float:
+	"""A Sales Invoice's outstanding (`outstanding_amount`, `party_account_currency`,
+	`conversion_rate`) in company currency."""
+	return core.to_company_currency(
+		flt(invoice.outstanding_amount),
+		invoice.party_account_currency,
+		frappe.get_cached_value("Company", company, "default_currency"),
+		flt(invoice.conversion_rate),
+	)
 
 
 def _new_hold(*, customer, company, reference_doctype, reference_name, amount, check, reasons, comment):
@@ -175,12 +190,14 @@ def _decide(name: str, status: str, comment: str):
 		frappe.throw(_("A comment is required to release or reject a Credit Hold."))
 	hold = frappe.get_doc("Credit Hold", name, for_update=True)
 	hold.assert_pending()
+	if status == REJECTED:
+		_assert_collections_block_may_end(hold)
 	order = _held_order(hold)
 
 	exposure = None
 	if order is not None and status == RELEASED:
 		# the released order becomes exposure: serialise with concurrent checks and tell them
-		amount = order_amount(order)
+		amount = sales_order_amount(order)
 		concurrent = locks.lock_customer(hold.customer, hold.company)
 		exposure = get_exposure(hold.customer, hold.company, amount).with_concurrent(concurrent).total
 		locks.record_approved(hold.customer, hold.company, amount)
@@ -190,6 +207,27 @@ def _decide(name: str, status: str, comment: str):
 	return hold
 
 
+def _assert_collections_block_may_end(hold) -> None:
+	"""A collections hold blocks the customer's new orders while its invoice is outstanding.
+	Rejecting it would lift that block without the invoice being paid, so it is refused: a Credit
+	Controller who wants the customer's orders to go ahead releases it (which is recorded as such);
+	the block ends by itself when the invoice is settled."""
+	if hold.reference_doctype != "Sales Invoice":
+		return
+	invoice = frappe.db.get_value(
+		"Sales Invoice", hold.reference_name, ["docstatus", "outstanding_amount"], as_dict=True
+	)
+	if invoice and invoice.docstatus == 1 and flt(invoice.outstanding_amount) > 0:
+		frappe.throw(
+			_(
+				"Credit Hold {0} blocks new orders of customer {1} while Sales Invoice {2} is outstanding,"
+				" so it cannot be rejected. Release it to let the customer's orders go ahead; it ends by"
+				" itself once the invoice is paid."
+			).format(hold.name, hold.customer, hold.reference_name),
+			title=_("Collections Hold"),
+		)
+
+
 def _held_order(hold):
 	if hold.reference_doctype != "Sales Order":
 		return None
@@ -197,10 +235,6 @@ def _held_order(hold):
 	if order.docstatus != 1:
 		frappe.throw(_("Sales Order {0} is not submitted.").format(order.name))
 	return order
-
-
-def order_amount(order) -> float:
-	return flt(core.unbilled_share(flt(order.base_grand_total), flt(order.per_billed)), currency_precision())
 
 
 def _apply_to_order(order, hold, status: str) -> None:
@@ -231,10 +265,13 @@ def close_for_cancelled_order(order) -> None:
 # --- re-check ---------------------------------------------------------------------------------
 
 
-def recheck(company: str, customers: list[str] | set[str], trigger: str) -> list[str]:
+def recheck(
+	company: str, customers: list[str] | set[str], trigger: str, voucher: tuple[str, str] | None = None
+) -> list[str]:
 	"""Re-check the Pending holds of `customers` in `company`; those that pass now become
-	Auto-Released (held orders resumed). Returns the released holds. A constant number of queries
-	per call; the writes are per released hold."""
+	Auto-Released (held orders resumed), naming `voucher` (doctype, name), the payment that
+	released them. Returns the released holds. A constant number of queries per call; the writes
+	are per released hold."""
 	customers = sorted(set(filter(None, customers)))
 	if not customers:
 		return []
@@ -255,7 +292,7 @@ def recheck(company: str, customers: list[str] | set[str], trigger: str) -> list
 	invoices = _rows(
 		"Sales Invoice",
 		[h.reference_name for h in holds if h.reference_doctype == "Sales Invoice"],
-		["outstanding_amount", "docstatus"],
+		["outstanding_amount", "docstatus", "party_account_currency", "conversion_rate"],
 	)
 
 	held_customers = sorted({h.customer for h in holds})
@@ -272,12 +309,13 @@ def recheck(company: str, customers: list[str] | set[str], trigger: str) -> list
 				continue
 			if hold.reference_doctype == "Sales Order":
 				order = orders.get(hold.reference_name) or frappe._dict(docstatus=2)
-				amount = flt(
-					core.unbilled_share(flt(order.base_grand_total), flt(order.per_billed)), precision
-				)
 				pending.append(
 					core.PendingHold(
-						hold.name, "order", amount, cint(order.docstatus) == 1, hold.reference_name
+						hold.name,
+						"order",
+						sales_order_amount(order),
+						cint(order.docstatus) == 1,
+						hold.reference_name,
 					)
 				)
 			elif hold.reference_doctype == "Sales Invoice":
@@ -286,7 +324,7 @@ def recheck(company: str, customers: list[str] | set[str], trigger: str) -> list
 					core.PendingHold(
 						hold.name,
 						"invoice",
-						flt(invoice.outstanding_amount),
+						flt(invoice_outstanding(invoice, company), precision),
 						cint(invoice.docstatus) == 1,
 						hold.reference_name,
 					)
@@ -298,7 +336,7 @@ def recheck(company: str, customers: list[str] | set[str], trigger: str) -> list
 		for name in plan.released:
 			if by_name[name].kind == "order":
 				approved += by_name[name].amount
-			_auto_release(name, trigger, base.total + approved)
+			_auto_release(name, trigger, base.total + approved, voucher)
 			released.append(name)
 		locks.record_approved(customer, company, approved)
 		for item in pending:
@@ -314,10 +352,12 @@ def _rows(doctype: str, names: list[str], fields: list[str]) -> dict[str, frappe
 	return {row.name: row for row in rows}
 
 
-def _auto_release(name: str, trigger: str, exposure: float) -> None:
+def _auto_release(name: str, trigger: str, exposure: float, voucher: tuple[str, str] | None) -> None:
 	hold = frappe.get_doc("Credit Hold", name, for_update=True)
 	if hold.status != PENDING:
 		return
+	if voucher:
+		hold.auto_released_by_doctype, hold.auto_released_by = voucher
 	hold.record_decision(AUTO_RELEASED, trigger, exposure)
 	if hold.reference_doctype == "Sales Order":
 		order = frappe.get_doc("Sales Order", hold.reference_name)
@@ -337,4 +377,87 @@ def recheck_after_payment(doc) -> list[str]:
 	if not customers:
 		return []
 	trigger = _("Re-checked after {0} {1}: the credit check passes now.").format(_(doc.doctype), doc.name)
-	return recheck(doc.company, customers, trigger)
+	return recheck(doc.company, customers, trigger, (doc.doctype, doc.name))
+
+
+def review_after_cancelled_payment(doc) -> list[str]:
+	"""Payment Entry / Journal Entry / credit note cancelled: the Sales Orders whose holds it
+	auto-released and that are not fully delivered are checked again, oldest hold first, each one
+	that passes joining the exposure the next is checked against (`core.plan_recheck`). An order
+	that fails now goes back On Hold (ERPNext's hold) with a new Pending Credit Hold. Returns the
+	new holds. A constant number of queries; the writes are per order held again."""
+	released = frappe.get_all(
+		"Credit Hold",
+		filters={
+			"status": AUTO_RELEASED,
+			"reference_doctype": "Sales Order",
+			"auto_released_by_doctype": doc.doctype,
+			"auto_released_by": doc.name,
+		},
+		fields=["name", "customer", "company", "reference_name"],
+		order_by="creation asc, name asc",
+	)
+	if not released:
+		return []
+	orders = _rows(
+		"Sales Order",
+		[hold.reference_name for hold in released],
+		["base_grand_total", "per_billed", "per_delivered", "docstatus", "status", "credit_hold"],
+	)
+	by_customer: dict[tuple[str, str], list] = {}
+	for hold in released:
+		order = orders.get(hold.reference_name)
+		if (
+			not order
+			or order.docstatus != 1
+			or order.status in ("Closed", "Completed", "On Hold")
+			or flt(order.per_delivered) >= 100
+			or order.credit_hold != hold.name
+		):
+			continue
+		by_customer.setdefault((hold.company, hold.customer), []).append(order)
+
+	held_again = []
+	for (company, customer), customer_orders in by_customer.items():
+		unseen = locks.lock_customer(customer, company)
+		names = [order.name for order in customer_orders]
+		policy = get_policy(customer, company)
+		terms = get_terms(company, {customer: policy}, "check_on_sales_order")[customer]
+		precision = currency_precision()
+		base = get_exposures(company, [customer], names).get(customer, core.Exposure())
+		base = base.with_concurrent(flt(unseen, precision))
+		blocking = collection_blocks(customer, company)
+		pending = [
+			core.PendingHold(order.name, "order", sales_order_amount(order), True, order.name)
+			for order in customer_orders
+		]
+		pending += [core.PendingHold(name, "invoice", 1.0, True, name) for name in blocking]
+		plan = core.plan_recheck(base, terms, pending, precision)
+		approved = 0.0
+		for item in pending:
+			if item.kind != "order":
+				continue
+			decision = plan.still_pending.get(item.name)
+			if decision is None:
+				approved += item.amount
+				continue
+			order = frappe.get_doc("Sales Order", item.name)
+			check = CreditCheck(
+				customer=customer,
+				company=company,
+				currency=frappe.get_cached_value("Company", company, "default_currency"),
+				policy=policy.name if policy else None,
+				terms=terms,
+				exposure=base.with_document(base.document + approved + item.amount),
+				decision=decision,
+			)
+			order.update_status("On Hold")  # ERPNext's own hold
+			order.reload()
+			held_again.append(hold_sales_order(order, check))
+			order.add_comment(
+				"Info",
+				_("Back under credit review: {0} {1}, which had released its hold, was cancelled.").format(
+					_(doc.doctype), doc.name
+				),
+			)
+	return held_again

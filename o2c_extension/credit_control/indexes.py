@@ -32,6 +32,12 @@ INDEXES = (
 		"o2c_customer_open_invoice_index",
 	),
 	("Dunning", ["customer", "company", "docstatus"], "o2c_customer_dunning_index"),
+	# the advances paid against the open orders (exposure.unallocated_advances)
+	(
+		"Advance Payment Ledger Entry",
+		["against_voucher_type", "against_voucher_no", "event", "delinked"],
+		"o2c_advance_against_index",
+	),
 )
 
 # replaced by the indexes above: (doctype, index name)

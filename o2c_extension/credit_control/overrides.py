@@ -37,6 +37,8 @@ class CreditControlledSalesOrder(SalesOrder):
 					).format(self.name, hold),
 					title=_("On Credit Hold"),
 				)
+			# re-opening re-checks the order whatever its amount (checks.check_submitted_sales_order)
+			self.flags.o2c_resuming = True
 		super().update_status(status)
 
 

@@ -148,6 +148,8 @@ def test_a_resolved_scope_names_exactly_one_kind(applies_to, customer, group, pr
 def test_new_exposure_share_counts_only_lines_not_from_an_order_grossed_up_to_company_currency():
 	# net 300 in document currency, grand total 330 in company currency (10% tax, rate 1)
 	assert new_exposure_share([(100, True), (200, False)], 300, 330) == 220
+	assert new_exposure_share([(200, False)], 200, 209, paid=9) == 200
+	assert new_exposure_share([(200, False)], 200, 209, paid=500) == 0
 	assert new_exposure_share([(100, True)], 100, 110) == 0
 	assert new_exposure_share([], 0, 0) == 0
 
@@ -264,3 +266,22 @@ def test_orders_released_together_stay_within_the_limit(base, limit, amounts):
 		if hold.name in plan.still_pending:
 			before = sum(h.amount for h in holds[: holds.index(hold)] if h.name in plan.released)
 			assert exceeds(base + before + hold.amount, limit)
+
+
+def test_order_exposure_nets_the_unallocated_advance_never_below_zero():
+	from o2c_extension.credit_control.core import order_exposure
+
+	assert order_exposure(500.0, 0.0) == (500.0, 0.0)
+	assert order_exposure(500.0, 110.0) == (390.0, 110.0)
+	# an advance above the unbilled amount leaves the rest in the receivables
+	assert order_exposure(100.0, 150.0) == (0.0, 100.0)
+
+
+def test_to_company_currency_converts_only_foreign_currency_accounts():
+	from o2c_extension.credit_control.core import to_company_currency
+
+	# a EUR invoice on the USD receivable: its outstanding is in USD already
+	assert to_company_currency(110.0, "USD", "USD", 1.1) == 110.0
+	# on a EUR receivable: converted at the invoice's rate
+	assert abs(to_company_currency(100.0, "EUR", "USD", 1.1) - 110.0) < 1e-9
+	assert to_company_currency(100.0, None, "USD", 1.1) == 100.0

@@ -9,8 +9,9 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt
 
+from o2c_extension import access
 from o2c_extension.credit_control import core
-from o2c_extension.credit_control.exposure import currency_precision, get_exposures
+from o2c_extension.credit_control.exposure import EXPOSURE_DOCTYPES, currency_precision, get_exposures
 from o2c_extension.credit_control.policies import get_erpnext_limits, get_policies, get_terms
 
 
@@ -18,6 +19,8 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if not filters.company:
 		frappe.throw(_("Please select a Company."))
+	filters.company = access.require_company(filters.company)
+	access.check_company_access(filters.company, EXPOSURE_DOCTYPES)
 	return get_columns(), get_data(filters)
 
 
@@ -111,7 +114,22 @@ def get_data(filters) -> list[dict]:
 
 
 def _selected_customers(filters) -> list[str] | None:
-	"""None means every customer with exposure or a pending hold."""
+	"""None means every customer with exposure or a pending hold; a user whose User Permissions
+	name certain customers sees only those."""
+	allowed = access.allowed_values("Customer", "Customer")
+	customers = _filtered_customers(filters)
+	if allowed is None:
+		return customers
+	if filters.customer and filters.customer not in allowed:
+		frappe.throw(
+			_("Your User Permissions do not allow {0} {1}.").format(_("Customer"), frappe.bold(filters.customer)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	return sorted(allowed) if customers is None else [c for c in customers if c in set(allowed)]
+
+
+def _filtered_customers(filters) -> list[str] | None:
 	if filters.customer:
 		return [filters.customer]
 	if filters.customer_group:
