@@ -16,7 +16,9 @@ before_uninstall = "o2c_extension.setup.install.before_uninstall"
 fixtures = [
 	{
 		"dt": "Role",
-		"filters": [["name", "in", ["Credit Controller", "Collections Agent", "Collections Manager"]]],
+		"filters": [
+			["name", "in", ["Credit Controller", "Credit Manager", "Collections Agent", "Collections Manager"]]
+		],
 	},
 ]
 
@@ -28,11 +30,16 @@ doctype_js = {
 	"Sales Order": [
 		"public/js/order_to_cash/headline.js",
 		"public/js/scheduling/sales_order.js",
+		"public/js/credit_control/limit_request.js",
 		"public/js/credit_control/sales_order.js",
 	],
 	"Delivery Note": ["public/js/scheduling/delivery_note.js"],
 	"Sales Invoice": ["public/js/collections/sales_invoice.js"],
-	"Customer": ["public/js/credit_control/customer.js", "public/js/collections/customer.js"],
+	"Customer": [
+		"public/js/credit_control/limit_request.js",
+		"public/js/credit_control/customer.js",
+		"public/js/collections/customer.js",
+	],
 }
 
 # Document events
@@ -119,6 +126,11 @@ override_doctype_class = {
 	"Sales Order": "o2c_extension.credit_control.overrides.CreditControlledSalesOrder",
 	"Delivery Note": "o2c_extension.credit_control.overrides.CreditControlledDeliveryNote",
 	"Sales Invoice": "o2c_extension.credit_control.overrides.CreditControlledSalesInvoice",
+}
+
+# Connections on ERPNext forms: the credit documents of a customer
+override_doctype_dashboards = {
+	"Customer": "o2c_extension.credit_control.dashboards.customer_dashboard",
 }
 
 # Scheduled tasks

@@ -5,13 +5,15 @@ from frappe import _
 from frappe.utils import escape_html, flt
 
 from o2c_extension import access
-from o2c_extension.credit_control import core, holds
+from o2c_extension.credit_control import authority, core, holds, limit_requests
 from o2c_extension.credit_control.checks import describe_reason
 from o2c_extension.credit_control.exposure import EXPOSURE_DOCTYPES, currency_precision
 from o2c_extension.credit_control.exposure import get_exposure as compute_exposure
 from o2c_extension.credit_control.policies import get_erpnext_limits, get_policy, get_terms
 
 CREDIT_CONTROLLER = "Credit Controller"
+# who may decide a Credit Limit Request (within their approval authority)
+LIMIT_DECIDERS = (authority.CREDIT_CONTROLLER, authority.CREDIT_MANAGER)
 # a decision comment is kept in a text column (64 KB)
 MAX_COMMENT_LENGTH = 10_000
 
@@ -103,6 +105,45 @@ def _decide(name, comment, decide):
 	# within the user's User Permissions on the hold's company and customer
 	access.check_company_access(hold.company, EXPOSURE_DOCTYPES)
 	access.check_user_permissions(hold)
+	if isinstance(comment, str) and len(comment.strip()) > MAX_COMMENT_LENGTH:
+		frappe.throw(
+			_("The comment is too long: at most {0} characters.").format(MAX_COMMENT_LENGTH),
+			title=_("Comment Too Long"),
+		)
+	return decide(name, comment)
+
+
+# --- credit limit requests (v2) ----------------------------------------------------------------
+
+
+@frappe.whitelist(methods=["POST"])
+def approve_limit_request(name: str, comment: str) -> dict:
+	"""Approve a Pending Credit Limit Request (Credit Controller or Credit Manager, within their
+	approval authority, not one's own): the customer's Credit Policy takes the requested limit."""
+	request = _decide_limit_request(name, comment, limit_requests.approve)
+	return {
+		"name": request.name,
+		"status": request.status,
+		"credit_policy": request.credit_policy,
+		"credit_limit": request.requested_limit,
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def reject_limit_request(name: str, comment: str) -> dict:
+	"""Reject a Pending Credit Limit Request (Credit Controller or Credit Manager, not one's own);
+	the limit stays as it was."""
+	request = _decide_limit_request(name, comment, limit_requests.reject)
+	return {"name": request.name, "status": request.status}
+
+
+def _decide_limit_request(name, comment, decide):
+	frappe.only_for(LIMIT_DECIDERS, message=True)
+	name = access.require_existing("Credit Limit Request", name)
+	frappe.has_permission("Credit Limit Request", "write", name, throw=True)
+	request = frappe.get_doc("Credit Limit Request", name)
+	access.check_company_access(request.company, EXPOSURE_DOCTYPES)
+	access.check_user_permissions(request)
 	if isinstance(comment, str) and len(comment.strip()) > MAX_COMMENT_LENGTH:
 		frappe.throw(
 			_("The comment is too long: at most {0} characters.").format(MAX_COMMENT_LENGTH),

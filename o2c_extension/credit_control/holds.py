@@ -10,7 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt, now_datetime
 
-from o2c_extension.credit_control import core, locks
+from o2c_extension.credit_control import approvals, core, locks
 from o2c_extension.credit_control.checks import (
 	CreditCheck,
 	exposure_text,
@@ -190,6 +190,8 @@ def _decide(name: str, status: str, comment: str):
 		frappe.throw(_("A comment is required to release or reject a Credit Hold."))
 	hold = frappe.get_doc("Credit Hold", name, for_update=True)
 	hold.assert_pending()
+	if status == RELEASED:
+		approvals.assert_may_decide(hold.amount, hold.company, _("Credit Hold {0}").format(hold.name))
 	if status == REJECTED:
 		_assert_collections_block_may_end(hold)
 	order = _held_order(hold)

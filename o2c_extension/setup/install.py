@@ -15,7 +15,7 @@ from o2c_extension.credit_control.indexes import INDEXES as CREDIT_INDEXES
 from o2c_extension.order_to_cash.indexes import drop_index
 from o2c_extension.scheduling.custom_fields import get_custom_fields as scheduling_fields
 
-APP_ROLES = ("Credit Controller", "Collections Agent", "Collections Manager")
+APP_ROLES = ("Credit Controller", "Credit Manager", "Collections Agent", "Collections Manager")
 
 # module that owns each capability's custom fields (shown in Customize Form, used by uninstall)
 FIELD_SOURCES = {

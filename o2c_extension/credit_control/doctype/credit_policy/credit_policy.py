@@ -25,6 +25,11 @@ class CreditPolicy(Document):
 		self.validate_unique_scope()
 		self.title = self.scope_label()
 
+	def on_update(self):
+		from o2c_extension.credit_control.limit_requests import log_limit_change
+
+		log_limit_change(self)
+
 	def validate_amounts(self):
 		for fieldname, value in (
 			("credit_limit", flt(self.credit_limit)),

@@ -18,6 +18,24 @@ frappe.ui.form.on("Customer", {
 					__("Credit exposure {0} of {1} ({2})", [money(exposure.total), limit, __(exposure.status)]),
 					colors[exposure.status] || "gray"
 				);
+				if (exposure.risk_class) {
+					const classColors = { A: "green", B: "blue", C: "orange", D: "red" };
+					frm.dashboard.add_indicator(
+						__("Credit score {0}, risk class {1}", [exposure.credit_score, exposure.risk_class]),
+						classColors[exposure.risk_class] || "gray"
+					);
+				}
+				frm.add_custom_button(
+					__("Request Credit Limit"),
+					() =>
+						o2c_extension.credit.request_credit_limit({
+							customer: frm.doc.name,
+							company: exposure.company,
+							current_limit: exposure.credit_limit,
+							currency: exposure.currency,
+						}),
+					__("Credit")
+				);
 				if (exposure.oldest_overdue_days) {
 					frm.dashboard.add_indicator(
 						__("Oldest overdue: {0} days", [exposure.oldest_overdue_days]),

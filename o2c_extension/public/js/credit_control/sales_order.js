@@ -44,6 +44,16 @@ frappe.ui.form.on("Sales Order", {
 			__("View")
 		);
 		if (status === "On Credit Hold" || status === "Rejected") {
+			frm.add_custom_button(
+				__("Request Credit Limit"),
+				() =>
+					o2c_extension.credit.request_credit_limit({
+						customer: frm.doc.customer,
+						company: frm.doc.company,
+						sales_order: frm.doc.name,
+					}),
+				__("Credit")
+			);
 			// only a Credit Controller's release resumes the order (the server refuses too)
 			frm.remove_custom_button(__("Resume"), __("Status"));
 		}

@@ -1,0 +1,262 @@
+"""Credit management v2 on a real site, in the real-books world (EUR customers on a EUR receivable,
+10 % VAT, a 5 % additional discount, three instalments): approval authority by amount, Credit
+Limit Requests and the history of every limit change."""
+
+import frappe
+from frappe.handler import execute_cmd
+from frappe.tests.utils import FrappeTestCase
+from werkzeug.test import EnvironBuilder
+
+from tests.integration import books, factories
+from tests.integration import credit_control_helpers as helpers
+
+API = "o2c_extension.api.credit"
+MANAGER = "_o2c.credit.manager@example.com"
+
+
+def credit_manager() -> str:
+	return factories.user(MANAGER, ["Credit Manager", "Credit Controller", "Sales User", "Accounts User"])
+
+
+def set_approval_limits(rows: list[tuple[str, float]]) -> None:
+	settings = frappe.get_single("O2C Settings")
+	settings.set("credit_approval_limits", [{"role": role, "max_amount": amount} for role, amount in rows])
+	settings.save()
+
+
+def customer_group(name: str) -> str:
+	if not frappe.db.exists("Customer Group", name):
+		frappe.get_doc(
+			{"doctype": "Customer Group", "customer_group_name": name, "parent_customer_group": "All Customer Groups"}
+		).insert()
+	return name
+
+
+class CreditManagementCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		books.world()
+		cls.item = factories.item(stock_qty=5000, rate=100)
+		cls.controller = helpers.controller()
+		cls.manager = credit_manager()
+		cls.sales_user = helpers.sales_user()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.local.request = None
+		frappe.local.form_dict = frappe._dict()
+
+	def call(self, user, method, http_method="POST", **args):
+		"""What /api/method/<method> does after authenticating `user`."""
+		frappe.set_user(user)
+		frappe.local.request = EnvironBuilder(method=http_method).get_request()
+		frappe.local.form_dict = frappe._dict(args)
+		try:
+			return execute_cmd(f"{API}.{method}")
+		finally:
+			frappe.set_user("Administrator")
+
+	def eur_order(self, customer, qty, **fields):
+		"""qty × 100 EUR, less 5 %, plus 10 % VAT, at 1.1 USD: qty × 114.95 USD."""
+		return books.sales_order(customer, [(self.item, qty, 100)], **fields)
+
+
+class TestApprovalAuthority(CreditManagementCase):
+	def held(self, qty):
+		customer = books.eur_customer()
+		helpers.credit_policy(customer=customer, credit_limit=100)
+		order = self.eur_order(customer, qty)
+		hold = helpers.hold_of(order.name)
+		self.assertEqual(hold.status, "Pending")
+		return order, hold
+
+	def test_a_controller_with_a_1000_limit_cannot_release_1500_a_manager_can(self):
+		set_approval_limits([("Credit Controller", 1000), ("Credit Manager", 5000)])
+		order, hold = self.held(13)  # 1,494.35 USD
+		self.assertAlmostEqual(hold.amount, 1494.35, places=2)
+		with self.assertRaisesRegex(frappe.PermissionError, "Credit Manager") as refused:
+			self.call(self.controller, "release_hold", name=hold.name, comment="Good customer")
+		self.assertIn("1,000.00", str(refused.exception))
+		self.assertEqual(frappe.db.get_value("Credit Hold", hold.name, "status"), "Pending")
+		self.assertEqual(frappe.db.get_value("Sales Order", order.name, "status"), "On Hold")
+
+		result = self.call(self.manager, "release_hold", name=hold.name, comment="Approved up to 5,000")
+		self.assertEqual(result["status"], "Released")
+		self.assertEqual(frappe.db.get_value("Credit Hold", hold.name, "decided_by"), self.manager)
+
+		# within the controller's authority, and rejecting needs no authority
+		_order, small = self.held(5)  # 574.75 USD
+		self.assertEqual(self.call(self.controller, "release_hold", name=small.name, comment="ok")["status"], "Released")
+		_order, large = self.held(13)
+		self.assertEqual(self.call(self.controller, "reject_hold", name=large.name, comment="no")["status"], "Rejected")
+
+	def test_above_every_authority_names_no_role_and_empty_table_lets_controllers_decide(self):
+		set_approval_limits([("Credit Controller", 500), ("Credit Manager", 1000)])
+		_order, hold = self.held(13)
+		with self.assertRaisesRegex(frappe.PermissionError, "above every approval authority"):
+			self.call(self.manager, "release_hold", name=hold.name, comment="Big one")
+		set_approval_limits([("Credit Controller", 500), ("Credit Manager", 0)])  # 0: no upper bound
+		self.assertEqual(self.call(self.manager, "release_hold", name=hold.name, comment="ok")["status"], "Released")
+
+		set_approval_limits([])
+		_order, hold = self.held(13)
+		self.assertEqual(self.call(self.controller, "release_hold", name=hold.name, comment="ok")["status"], "Released")
+
+	def test_bad_approval_limit_rows_are_refused_and_nothing_is_saved(self):
+		set_approval_limits([("Credit Controller", 1000)])
+		for rows, message in (
+			([("_O2C No Such Role", 1000)], "does not exist|Could not find.*_O2C No Such Role"),
+			([("Credit Controller", 1000), ("Credit Controller", 2000)], "more than one row"),
+			([("Credit Manager", -5)], "cannot be negative"),
+		):
+			with self.assertRaisesRegex(frappe.ValidationError, message):
+				set_approval_limits(rows)
+			frappe.clear_document_cache("O2C Settings", "O2C Settings")
+			saved = frappe.get_all(
+				"Credit Approval Limit", filters={"parenttype": "O2C Settings"}, fields=["role", "max_amount"]
+			)
+			self.assertEqual([(row.role, row.max_amount) for row in saved], [("Credit Controller", 1000)])
+
+
+class TestCreditLimitRequests(CreditManagementCase):
+	def setUp(self):
+		set_approval_limits([("Credit Controller", 1000), ("Credit Manager", 10000)])
+
+	def request(self, customer, requested, user=None, **fields):
+		frappe.set_user(user or self.sales_user)
+		try:
+			doc = frappe.get_doc(
+				{
+					"doctype": "Credit Limit Request",
+					"customer": customer,
+					"company": factories.company(),
+					"requested_limit": requested,
+					"reason": "Seasonal orders <script>alert(1)</script>from the new branch",
+					**fields,
+				}
+			).insert()
+		finally:
+			frappe.set_user("Administrator")
+		return doc
+
+	def test_approved_over_rest_the_new_limit_holds_for_the_next_order_and_is_in_the_history(self):
+		group = customer_group("_O2C CLR Group")
+		helpers.credit_policy(customer_group=group, credit_limit=500, max_overdue_days=45, tolerance_percent=5)
+		customer = books.eur_customer(customer_group=group)
+		held = self.eur_order(customer, 13)
+		self.assertEqual(frappe.db.get_value("Sales Order", held.name, "credit_status"), "On Credit Hold")
+
+		request = self.request(customer, 5000, sales_order=held.name)
+		self.assertEqual((request.status, request.current_limit), ("Pending", 500))
+		self.assertNotIn("<script>", request.reason)
+
+		with self.assertRaisesRegex(frappe.PermissionError, "Credit Manager"):
+			self.call(self.controller, "approve_limit_request", name=request.name, comment="Fine")
+		with self.assertRaises(frappe.PermissionError):
+			self.call(self.sales_user, "approve_limit_request", name=request.name, comment="Fine")
+		self.assertEqual(frappe.db.get_value("Credit Limit Request", request.name, "status"), "Pending")
+		self.assertFalse(frappe.db.exists("Credit Policy", {"customer": customer}))
+
+		result = self.call(self.manager, "approve_limit_request", name=request.name, comment="Two years, always paid")
+		self.assertEqual(result["status"], "Approved")
+		policy = frappe.get_doc("Credit Policy", result["credit_policy"])
+		self.assertEqual((policy.applies_to, policy.customer, policy.credit_limit), ("Customer", customer, 5000))
+		# the rules are copied from the group policy that applied
+		self.assertEqual((policy.max_overdue_days, policy.tolerance_percent), (45, 5))
+		request.reload()
+		self.assertEqual((request.approved_by, request.decision_comment), (self.manager, "Two years, always paid"))
+		self.assertTrue(request.approved_on)
+
+		changes = frappe.get_all(
+			"Credit Limit Change",
+			filters={"customer": customer},
+			fields=["old_limit", "new_limit", "changed_by", "reason", "credit_limit_request", "credit_policy"],
+		)
+		self.assertEqual(len(changes), 1)
+		self.assertEqual((changes[0].old_limit, changes[0].new_limit), (0, 5000))
+		self.assertEqual((changes[0].changed_by, changes[0].credit_limit_request), (self.manager, request.name))
+		self.assertIn("Two years, always paid", changes[0].reason)
+
+		with self.assertRaisesRegex(frappe.ValidationError, "only Pending requests"):
+			self.call(self.manager, "approve_limit_request", name=request.name, comment="again")
+
+		# the next order (1,494.35 USD) is within the new limit
+		following = self.eur_order(customer, 13)
+		self.assertEqual(frappe.db.get_value("Sales Order", following.name, "credit_status"), "Within Limit")
+
+		# a change by hand on the policy is kept too, with its reason
+		frappe.set_user(self.controller)
+		policy = frappe.get_doc("Credit Policy", policy.name)
+		policy.credit_limit = 4000
+		policy.limit_change_reason = "Quarterly review"
+		policy.save()
+		frappe.set_user("Administrator")
+		history = frappe.get_all(
+			"Credit Limit Change",
+			filters={"customer": customer},
+			fields=["old_limit", "new_limit", "changed_by", "reason"],
+			order_by="creation desc",
+		)
+		self.assertEqual(
+			(history[0].old_limit, history[0].new_limit, history[0].changed_by, history[0].reason),
+			(5000, 4000, self.controller, "Quarterly review"),
+		)
+		self.assertFalse(frappe.db.get_value("Credit Policy", policy.name, "limit_change_reason"))
+
+	def test_rejecting_leaves_the_limit_as_it_was(self):
+		customer = books.eur_customer()
+		policy = helpers.credit_policy(customer=customer, credit_limit=500)
+		request = self.request(customer, 3000)
+		changes_before = frappe.db.count("Credit Limit Change", {"customer": customer})
+		result = self.call(self.controller, "reject_limit_request", name=request.name, comment="Too risky")
+		self.assertEqual(result, {"name": request.name, "status": "Rejected"})
+		self.assertEqual(frappe.db.get_value("Credit Policy", policy.name, "credit_limit"), 500)
+		self.assertEqual(frappe.db.count("Credit Limit Change", {"customer": customer}), changes_before)
+		self.assertEqual(frappe.db.get_value("Credit Limit Request", request.name, "approved_by"), self.controller)
+		with self.assertRaisesRegex(frappe.ValidationError, "only Pending requests"):
+			self.call(self.manager, "approve_limit_request", name=request.name, comment="changed my mind")
+		self.assertEqual(frappe.db.get_value("Credit Policy", policy.name, "credit_limit"), 500)
+
+	def test_bad_requests_and_decisions_are_refused_and_write_nothing(self):
+		customer = books.eur_customer()
+		helpers.credit_policy(customer=customer, credit_limit=500)
+		count = frappe.db.count("Credit Limit Request")
+		for requested, message in ((500, "not above the current credit limit"), (200, "not above"), (-10, "above 0"), (1e13, "cannot exceed")):
+			with self.assertRaisesRegex(frappe.ValidationError, message):
+				self.request(customer, requested)
+		with self.assertRaisesRegex(frappe.ValidationError, "reason is required"):
+			self.request(customer, 1000, reason="  ")
+		with self.assertRaisesRegex(frappe.ValidationError, "only by a decision"):
+			self.request(customer, 1000, status="Approved")
+		self.assertEqual(frappe.db.count("Credit Limit Request"), count)
+
+		own = self.request(customer, 900, user=self.manager)
+		with self.assertRaisesRegex(frappe.PermissionError, "another user must decide"):
+			self.call(self.manager, "approve_limit_request", name=own.name, comment="Mine")
+		with self.assertRaisesRegex(frappe.ValidationError, "comment is required"):
+			self.call(self.controller, "approve_limit_request", name=own.name, comment=" ")
+		with self.assertRaisesRegex(frappe.ValidationError, "still open"):
+			self.request(customer, 2000)
+		with self.assertRaises(frappe.DoesNotExistError):
+			self.call(self.controller, "approve_limit_request", name="CLR-99999", comment="ok")
+		# editing a request into a decision by hand is refused
+		frappe.set_user(self.manager)
+		doc = frappe.get_doc("Credit Limit Request", own.name)
+		doc.status = "Approved"
+		with self.assertRaisesRegex(frappe.ValidationError, "only by a decision"):
+			doc.save()
+		frappe.set_user("Administrator")
+		self.assertEqual(frappe.db.get_value("Credit Limit Request", own.name, "status"), "Pending")
+		self.assertEqual(frappe.db.get_value("Credit Policy", {"customer": customer}, "credit_limit"), 500)
+
+	def test_a_user_of_another_company_cannot_decide(self):
+		customer = books.eur_customer()
+		helpers.credit_policy(customer=customer, credit_limit=500)
+		request = self.request(customer, 900)
+		outsider = factories.user("_o2c.credit.second-company@example.com", ["Credit Manager", "Credit Controller"])
+		books.restrict_to_company(outsider, books.SECOND_COMPANY)
+		with self.assertRaises(frappe.PermissionError):
+			self.call(outsider, "approve_limit_request", name=request.name, comment="ok")
+		self.assertEqual(frappe.db.get_value("Credit Limit Request", request.name, "status"), "Pending")
