@@ -69,13 +69,33 @@ def allowed_values(link_doctype: str, for_doctype: str, user: str | None = None)
 
 
 def check_user_permissions(doc) -> None:
-	"""PermissionError when the user's User Permissions exclude `doc` (or a record it links to)."""
-	if not has_user_permission(doc):
+	"""PermissionError when the user's User Permissions exclude `doc`, a record it links to, or the
+	record a Dynamic Link of it names (a Quotation's customer, say: Frappe checks Link fields only)."""
+	if not has_user_permission(doc) or not dynamic_links_allowed(doc):
 		frappe.throw(
 			_("Your User Permissions do not allow {0} {1}.").format(_(doc.doctype), frappe.bold(doc.name)),
 			frappe.PermissionError,
 			title=_("Not Permitted"),
 		)
+
+
+def dynamic_links_allowed(doc, user: str | None = None) -> bool:
+	"""False when a Dynamic Link of `doc` (or of its rows) names a record the user's User Permissions
+	leave out for `doc`'s DocType."""
+	user_permissions = get_user_permissions(user or frappe.session.user)
+	if not user_permissions:
+		return True
+	for row in (doc, *doc.get_all_children()):
+		for field in row.meta.get_dynamic_link_fields():
+			if field.ignore_user_permissions:
+				continue
+			link_doctype, value = row.get(field.options), row.get(field.fieldname)
+			if not (link_doctype and value and link_doctype in user_permissions):
+				continue
+			allowed = get_allowed_docs_for_doctype(user_permissions[link_doctype], doc.doctype)
+			if allowed and value not in allowed:
+				return False
+	return True
 
 
 def reads_every_record(doctype: str) -> bool:
