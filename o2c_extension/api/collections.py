@@ -4,8 +4,9 @@ Every method checks the caller's role and, where it touches an invoice, the call
 it; the work itself lives in the `collections` module.
 
 Who may record promises and disputes on an invoice: whoever holds one of COLLECTIONS_ROLES and
-can read it (an Accounts Manager; anyone it is shared with), a Collections Manager on any invoice
-of a company their User Permissions allow, a Collections Agent on an invoice assigned to them.
+can read it (an Accounts Manager; anyone it is shared with), a Collections Manager on any invoice,
+a Collections Agent on an invoice assigned to them; always within the caller's User Permissions
+(company, customer...), which no share or assignment widens.
 """
 
 import frappe
@@ -54,6 +55,15 @@ def run_now(company: str) -> dict:
 	_require_role(RUN_ROLES, _("Only a Collections Manager can start the collections run."))
 	company = access.require_company(company)
 	access.check_company_access(company, RUN_DOCTYPES)
+	if access.restricting_doctypes("Sales Invoice"):
+		# the run acts on every customer of the company: not for a user kept to some of them
+		frappe.throw(
+			_(
+				"Your User Permissions limit the invoices you may see: only a Collections Manager allowed every invoice of {0} can start its run."
+			).format(frappe.bold(company)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
 	if not cint(frappe.db.get_single_value("O2C Settings", "enable_collections")):
 		frappe.throw(_("Collections are switched off in O2C Settings."), title=_("Collections Disabled"))
 	return runner.run(company=company, enqueue=True)
@@ -71,11 +81,12 @@ def _check_invoice_access(sales_invoice: str):
 			frappe.DoesNotExistError,
 		)
 	invoice = frappe.get_doc("Sales Invoice", name)
+	# User Permissions (company, customer...) bound every way in, a share or an assignment too
+	access.check_company_access(invoice.company, ("Sales Invoice",))
+	access.check_user_permissions(invoice)
 	if frappe.has_permission("Sales Invoice", "read", doc=invoice):
 		return invoice
 	if COLLECTIONS_MANAGER in roles:
-		access.check_company_access(invoice.company, ("Sales Invoice",))
-		access.check_user_permissions(invoice)
 		return invoice
 	if COLLECTIONS_AGENT in roles:
 		if _assigned_to_me(invoice.name):

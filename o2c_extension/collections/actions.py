@@ -4,7 +4,9 @@ the desk's way, ERPNext's own Dunning, a credit hold through the credit module, 
 `perform` applies one planned step to one invoice and returns what it made; it raises a translated
 error when the step cannot be done (the run then logs the step as Failed and tries again next day).
 `ActionKit` holds what a chunk's actions share, fetched once per chunk: templates, recipients,
-role holders and how many open ToDos each has.
+role holders, the companies and customers their User Permissions allow and how many open ToDos
+each has. Every action speaks of the payment term whose step fell due: its due date and what is
+still unpaid of it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date
 import frappe
 from frappe import _
 from frappe.desk.form import assign_to
-from frappe.utils import fmt_money, formatdate
+from frappe.utils import escape_html, flt, fmt_money, formatdate
 
 from o2c_extension.collections import core
 from o2c_extension.collections.context import InvoiceState, RuleBook
@@ -40,6 +42,7 @@ class ActionKit:
 		self.rules = rules
 		self._recipients: dict[str, list[str]] = {}
 		self._holders: dict[str, list[str]] = {}
+		self._restrictions: dict[str, dict[str, frozenset[str]]] = {}
 		self._load: dict[str, int] = {}
 		self._templates: dict[str, object] = {}
 		self._dunning_types: dict[str, object] = {}
@@ -66,19 +69,31 @@ class ActionKit:
 		roles.discard(None)
 		if roles:
 			self._holders = role_holders(sorted(roles))
-			self._load = open_todo_counts(
-				sorted({user for users in self._holders.values() for user in users})
-			)
+			users = sorted({user for users in self._holders.values() for user in users})
+			self._load = open_todo_counts(users)
+			self._restrictions = user_restrictions(users)
 
 	def recipients(self, customer: str) -> list[str]:
 		return self._recipients.get(customer, [])
 
-	def pick_assignee(self, role: str) -> str:
-		"""The holder of `role` with the fewest open ToDos (ties by name); the count follows our own assignments."""
+	def pick_assignee(self, role: str, invoice: InvoiceState) -> str:
+		"""The holder of `role` allowed to see the invoice's company and customer (User Permissions)
+		with the fewest open ToDos (ties by name); the count follows our own assignments."""
 		holders = self._holders.get(role)
 		if not holders:
 			frappe.throw(
 				_("No enabled user holds the role {0} to assign the collection task to.").format(role)
+			)
+		holders = [
+			holder
+			for holder in holders
+			if core.user_allowed(self._restrictions.get(holder), invoice.company, invoice.customer)
+		]
+		if not holders:
+			frappe.throw(
+				_(
+					"No enabled user with the role {0} is allowed by their User Permissions to see invoices of company {1} and customer {2}."
+				).format(role, invoice.company, invoice.customer)
 			)
 		user = min(holders, key=lambda holder: (self._load.get(holder, 0), holder))
 		self._load[user] = self._load.get(user, 0) + 1
@@ -147,6 +162,33 @@ def role_holders(roles: list[str]) -> dict[str, list[str]]:
 	return holders
 
 
+def user_restrictions(users: list[str]) -> dict[str, dict[str, frozenset[str]]]:
+	"""Per user, the companies and customers their User Permissions allow for Sales Invoices (only
+	the DocTypes a user is restricted on), in one query for all users."""
+	permission = frappe.qb.DocType("User Permission")
+	rows = (
+		(
+			frappe.qb.from_(permission)
+			.select(permission.user, permission.allow, permission.for_value)
+			.where(
+				permission.user.isin(users)
+				& permission.allow.isin(list(core.ASSIGNMENT_RESTRICTIONS))
+				& ((permission.apply_to_all_doctypes == 1) | (permission.applicable_for == "Sales Invoice"))
+			)
+			.run(as_dict=True)
+		)
+		if users
+		else []
+	)
+	allowed: dict[str, dict[str, set[str]]] = {}
+	for row in rows:
+		allowed.setdefault(row.user, {}).setdefault(row.allow, set()).add(row.for_value)
+	return {
+		user: {doctype: frozenset(values) for doctype, values in by_doctype.items()}
+		for user, by_doctype in allowed.items()
+	}
+
+
 def open_todo_counts(users: list[str]) -> dict[str, int]:
 	if not users:
 		return {}
@@ -186,8 +228,9 @@ def send_reminder(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAc
 		)
 	template = kit.template(kit.setting(planned, "email_template"))
 	doc = frappe.get_doc("Sales Invoice", invoice.name)
-	# Email Templates in ERPNext see the document's fields; ours also see it as `doc`
-	context = {**doc.as_dict(), "doc": doc}
+	# Email Templates in ERPNext see the document's fields; ours also see it as `doc`, and the
+	# payment term the reminder is for as `term` (its due date and what is unpaid of it)
+	context = {**doc.as_dict(), "doc": doc, "term": term_context(invoice, planned, doc)}
 	body = template.response_html if template.use_html else template.response
 	queued = frappe.sendmail(
 		recipients=recipients,
@@ -205,6 +248,36 @@ def send_reminder(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAc
 	return ActionResult(core.COMPLETED, "Email Queue", queued.name)
 
 
+def term_context(invoice: InvoiceState, planned: core.PlannedAction, doc=None) -> frappe._dict:
+	"""The payment term a step is for, as templates see it: `due_date`, `outstanding` (invoice
+	currency), `base_outstanding` (company currency), `payment_term`, `description`,
+	`payment_amount`. A step for no particular term (a broken promise) speaks of the invoice."""
+	amounts = invoice.term_outstanding(planned.schedule_row)
+	if amounts is None:
+		amounts = (
+			flt(
+				invoice.currencies.to_invoice(sum(row.outstanding for row in invoice.rows)), invoice.precision
+			),
+			invoice.outstanding,
+		)
+	row = None
+	if doc is not None and planned.schedule_row:
+		row = next(
+			(row for row in doc.get("payment_schedule") or [] if row.name == planned.schedule_row), None
+		)
+	return frappe._dict(
+		name=planned.schedule_row,
+		due_date=planned.due_date,
+		outstanding=amounts[0],
+		base_outstanding=amounts[1],
+		currency=invoice.currency,
+		payment_term=row.payment_term if row else None,
+		description=row.description if row else None,
+		payment_amount=row.payment_amount if row else amounts[0],
+		invoice_portion=row.invoice_portion if row else 100,
+	)
+
+
 def invoice_pdf(invoice_name: str) -> dict:
 	"""The invoice's print as a PDF attachment. The Email Queue renders it with `frappe.attach_print`
 	when it sends the mail, as Frappe does for its own mails with a print, so a run queueing
@@ -220,50 +293,64 @@ def invoice_pdf(invoice_name: str) -> dict:
 
 def assign_task(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAction, priority: str):
 	role = kit.role_for(planned)
-	user = kit.pick_assignee(role)
+	user = kit.pick_assignee(role, invoice)
+	description = task_description(invoice, planned, kit.today)
+	mine = {
+		"reference_type": "Sales Invoice",
+		"reference_name": invoice.name,
+		"allocated_to": user,
+		"status": "Open",
+	}
+	# the desk keeps one open ToDo per user and document: a later term's task joins it
+	existing = frappe.db.get_value("ToDo", mine, ["name", "description"], as_dict=True)
+	if existing:
+		todo = frappe.get_doc("ToDo", existing.name)
+		changed = description not in (todo.description or "") or (
+			priority == "High" and todo.priority != priority
+		)
+		if changed:
+			if description not in (todo.description or ""):
+				todo.description = f"{todo.description or ''}<p>{description}</p>"
+			if priority == "High":
+				todo.priority = priority  # an escalation raises the task it joins
+			todo.save(ignore_permissions=True)
+		return ActionResult(core.OPEN, "ToDo", existing.name, user)
 	assign_to.add(
 		{
 			"assign_to": [user],
 			"doctype": "Sales Invoice",
 			"name": invoice.name,
-			"description": task_description(invoice, planned, kit.today),
+			"description": description,
 			"date": kit.today,
 			"priority": priority,
 		},
 		ignore_permissions=True,
 	)
-	# assign_to.add does not return the ToDo; an open one of this user on the invoice is ours
-	# (it keeps an existing open ToDo rather than adding a second one for the same user)
-	todo = frappe.db.get_value(
-		"ToDo",
-		{
-			"reference_type": "Sales Invoice",
-			"reference_name": invoice.name,
-			"allocated_to": user,
-			"status": "Open",
-		},
-		"name",
-		order_by="creation desc",
-	)
+	# assign_to.add does not return the ToDo: the open one of this user on the invoice is ours
+	todo = frappe.db.get_value("ToDo", mine, "name", order_by="creation desc")
 	return ActionResult(core.OPEN, "ToDo", todo, user)
 
 
 def task_description(invoice: InvoiceState, planned: core.PlannedAction, today: date) -> str:
-	amount = fmt_money(
-		invoice.outstanding, currency=frappe.get_cached_value("Company", invoice.company, "default_currency")
-	)
+	"""What the task is about: the payment term that fell due, its due date and what is unpaid of
+	it (in the invoice's currency, and in company currency when that differs)."""
+	term = term_context(invoice, planned)
+	amount = fmt_money(term.outstanding, currency=invoice.currency)
+	if invoice.currency != invoice.currencies.company:
+		amount = f"{amount} ({fmt_money(term.base_outstanding, currency=invoice.currencies.company)})"
 	overdue_days = core.days_overdue(planned.due_date, today)
+	customer_name = escape_html(invoice.customer_name or invoice.customer)
 	if not planned.rule_step:
 		return _("Promise to pay by {0} broken: invoice {1} of {2}, {3} outstanding.").format(
-			formatdate(planned.due_date), invoice.name, invoice.customer_name, amount
+			formatdate(planned.due_date), invoice.name, customer_name, amount
 		)
 	if planned.action == core.ESCALATE:
-		return _("Escalated: invoice {0} of {1}, {2} outstanding, due {3} ({4} days overdue).").format(
-			invoice.name, invoice.customer_name, amount, formatdate(planned.due_date), overdue_days
-		)
-	return _("Collect invoice {0} of {1}: {2} outstanding, due {3} ({4} days overdue).").format(
-		invoice.name, invoice.customer_name, amount, formatdate(planned.due_date), overdue_days
-	)
+		return _(
+			"Escalated: invoice {0} of {1}, the payment due {2} has {3} outstanding ({4} days overdue)."
+		).format(invoice.name, customer_name, formatdate(planned.due_date), amount, overdue_days)
+	return _(
+		"Collect invoice {0} of {1}: the payment due {2} has {3} outstanding ({4} days overdue)."
+	).format(invoice.name, customer_name, formatdate(planned.due_date), amount, overdue_days)
 
 
 def create_dunning(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAction) -> ActionResult:
@@ -284,23 +371,30 @@ def create_dunning(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedA
 	dunning.income_account = dunning_type.income_account
 	dunning.cost_center = dunning_type.cost_center
 
-	# this step is for one payment-schedule row
-	rows = [row for row in dunning.overdue_payments if (row.payment_schedule or "") == planned.schedule_row]
-	if not rows:
-		rows = [
-			dunning.append(
-				"overdue_payments",
-				{
-					"sales_invoice": invoice.name,
-					"payment_schedule": planned.schedule_row or None,
-					"due_date": planned.due_date,
-					"invoice_portion": 100,
-					"payment_amount": invoice.outstanding,
-					"outstanding": invoice.outstanding,
-				},
-			)
-		]
-	dunning.set("overdue_payments", rows)
+	# this step is for one payment term: the Dunning speaks of it alone, with what is unpaid of
+	# it in the invoice's currency (ERPNext's own row outstanding misses payments made without
+	# naming the term)
+	term = term_context(invoice, planned, frappe.get_doc("Sales Invoice", invoice.name))
+	row = next(
+		(row for row in dunning.overdue_payments if (row.payment_schedule or "") == planned.schedule_row),
+		None,
+	)
+	fields = {
+		"sales_invoice": invoice.name,
+		"payment_schedule": planned.schedule_row or None,
+		"payment_term": term.payment_term,
+		"description": term.description,
+		"due_date": planned.due_date,
+		"invoice_portion": term.invoice_portion,
+		"payment_amount": term.payment_amount,
+		"outstanding": term.outstanding,
+	}
+	dunning.set("overdue_payments", [])
+	if row is not None:
+		row.update(fields)
+		dunning.append("overdue_payments", row)
+	else:
+		dunning.append("overdue_payments", fields)
 	for idx, row in enumerate(dunning.overdue_payments, start=1):
 		row.idx = idx
 

@@ -52,6 +52,8 @@ class InvoiceState:
 	currency: str
 	due_date: date
 	outstanding: float  # company currency
+	currencies: core.Currencies
+	precision: int
 	promise_date: date | None
 	disputed: bool
 	collection_status: str | None
@@ -61,10 +63,34 @@ class InvoiceState:
 	rule: core.Rule | None = None
 	actions: list = field(default_factory=list)
 	evaluation_key: str | None = None  # see the module's docstring; only when loaded for a run
+	dispute_reason: str | None = None  # stored escaped (see promises.plain_text)
 
 	@property
 	def earliest_open_due(self) -> date | None:
+		"""The due date of the earliest unpaid payment term: what the invoice's overdue age counts from."""
 		return min((row.due_date for row in self.rows), default=None)
+
+	def open_terms(self) -> set[str]:
+		return {row.key for row in self.rows}
+
+	def term_outstanding(self, schedule_row: str) -> tuple[float, float] | None:
+		"""What is unpaid of one payment term, in the invoice's currency and in company currency;
+		None when the term is paid (or `schedule_row` is no term, e.g. a broken promise)."""
+		row = next((row for row in self.rows if row.key == schedule_row), None)
+		if row is None:
+			return None
+		return (
+			flt(self.currencies.to_invoice(row.outstanding), self.precision),
+			flt(self.currencies.to_company(row.outstanding), self.precision),
+		)
+
+	def settles(self, action) -> bool:
+		"""Whether a logged action's work is over because what it waits on is paid: its payment term
+		is paid in full, or (for work on no particular term) the whole invoice."""
+		if self.outstanding <= 0:
+			return True
+		term = action.payment_schedule or core.NO_SCHEDULE_ROW
+		return term != core.NO_SCHEDULE_ROW and term not in self.open_terms()
 
 	def done(self, today: date) -> set[tuple[str, str]]:
 		"""(schedule row, step) pairs already applied; failed ones are tried again."""
@@ -83,7 +109,12 @@ class InvoiceState:
 		}
 
 	def actions_applied(self) -> set[str]:
-		return {action.action for action in self.actions if action.status in core.APPLIED_STATUSES}
+		"""Actions applied to what is still unpaid: a paid term's dunning no longer marks the invoice."""
+		return {
+			action.action
+			for action in self.actions
+			if action.status in core.APPLIED_STATUSES and not self.settles(action)
+		}
 
 	def plan(self, today: date) -> list[core.PlannedAction]:
 		return core.plan_invoice(
@@ -140,14 +171,18 @@ def open_invoice_names(
 	include_paused: bool = False,
 	skip_evaluated: bool = False,
 	rules_version: str | None = None,
+	customers: list[str] | None = None,
 ) -> list[str]:
 	"""Submitted invoices with something to collect, of customers not excluded from collections.
 
 	Disputed invoices and those with a promise date not yet passed are left out unless
 	`include_paused` (the worklist shows them, flagged). `skip_evaluated` (the run) also leaves out
 	those already evaluated today with nothing relevant changed since (see the module's docstring);
-	`rules_version` is `evaluation_version()` when the caller has it already.
+	`rules_version` is `evaluation_version()` when the caller has it already; `customers`, when
+	given, keeps only those customers' invoices.
 	"""
+	if customers is not None and not customers:
+		return []
 	conditions = [
 		"si.docstatus = 1",
 		"si.is_return = 0",
@@ -164,6 +199,9 @@ def open_invoice_names(
 		conditions.append("si.company = %(company)s")
 	if customer:
 		conditions.append("si.customer = %(customer)s")
+	if customers:
+		conditions.append("si.customer IN %(customers)s")
+		values["customers"] = customers
 	if skip_evaluated:
 		conditions.append(f"IFNULL(si.collections_evaluation_key, '') != {EVALUATION_KEY_SQL}")
 		values.update(as_of=str(today), evaluation_version=rules_version or evaluation_version())
@@ -208,7 +246,7 @@ def load_chunk(names: list[str], open_only: bool = True, as_of: date | None = No
 		f"""
 		SELECT si.name, si.customer, si.customer_name, si.company, si.currency, si.due_date,
 			si.outstanding_amount, si.conversion_rate, si.party_account_currency,
-			si.promise_to_pay_date, si.disputed, si.collection_status,
+			si.promise_to_pay_date, si.disputed, si.dispute_reason, si.collection_status,
 			customer.customer_group, customer.territory, company.default_currency AS company_currency,
 			{key}
 		FROM `tabSales Invoice` si
@@ -224,19 +262,20 @@ def load_chunk(names: list[str], open_only: bool = True, as_of: date | None = No
 		return Chunk([], RuleBook({}, {}), as_of, version)
 	found = [record.name for record in records]
 	precision = cint(frappe.get_precision("Sales Invoice", "base_grand_total")) or 2
-	epsilon = 0.5 / 10**precision
-	schedule = _schedule_rows(found)
+	unit = 1 / 10**precision
+	epsilon = 0.5 * unit
+	currencies = {record.name: _currencies(record) for record in records}
+	schedule = _schedule_rows(found, currencies)
 	actions = _actions(found)
 	rules = RuleBook.load({record.company for record in records})
 
 	invoices = []
 	for record in records:
-		outstanding = flt(record.outstanding_amount)
-		if record.party_account_currency and record.party_account_currency != record.company_currency:
-			outstanding *= flt(record.conversion_rate) or 1.0
-		outstanding = flt(outstanding, precision)
+		money = currencies[record.name]
+		party_outstanding = flt(record.outstanding_amount)
+		outstanding = flt(money.to_company(party_outstanding), precision)
 		rows = schedule.get(record.name) or [
-			core.ScheduleRow(core.NO_SCHEDULE_ROW, getdate(record.due_date), outstanding)
+			core.ScheduleRow(core.NO_SCHEDULE_ROW, getdate(record.due_date), party_outstanding)
 		]
 		invoice = InvoiceState(
 			name=record.name,
@@ -246,15 +285,18 @@ def load_chunk(names: list[str], open_only: bool = True, as_of: date | None = No
 			currency=record.currency,
 			due_date=getdate(record.due_date),
 			outstanding=outstanding,
+			currencies=money,
+			precision=precision,
 			promise_date=getdate(record.promise_to_pay_date) if record.promise_to_pay_date else None,
 			disputed=bool(cint(record.disputed)),
 			collection_status=record.collection_status,
 			customer_group=record.customer_group,
 			territory=record.territory,
-			rows=core.open_rows(rows, outstanding, epsilon),
+			rows=core.open_rows(rows, party_outstanding, epsilon, unit),
 			rule=rules.rule_for(record.company, record.customer, record.customer_group, record.territory),
 			actions=actions.get(record.name, []),
 			evaluation_key=record.evaluation_key,
+			dispute_reason=record.dispute_reason,
 		)
 		invoices.append(invoice)
 	return Chunk(invoices, rules, as_of, version)
@@ -283,11 +325,25 @@ def mark_evaluated(chunk: Chunk, keys: list[str]) -> None:
 	)
 
 
-def _schedule_rows(names: list[str]) -> dict[str, list[core.ScheduleRow]]:
+def _currencies(record) -> core.Currencies:
+	return core.Currencies(
+		invoice=record.currency,
+		party=record.party_account_currency or record.company_currency,
+		company=record.company_currency,
+		rate=flt(record.conversion_rate) or 1.0,
+	)
+
+
+def _schedule_rows(
+	names: list[str], currencies: dict[str, core.Currencies]
+) -> dict[str, list[core.ScheduleRow]]:
+	"""Each invoice's payment terms, in the currency of its outstanding (as ERPNext's Accounts
+	Receivable report reads them), with what ERPNext recorded as paid against each."""
 	rows: dict[str, list[core.ScheduleRow]] = {}
 	for row in frappe.db.sql(
 		"""
-		SELECT parent, name, due_date, base_payment_amount
+		SELECT parent, name, due_date, payment_amount, base_payment_amount,
+			paid_amount, base_paid_amount, discounted_amount
 		FROM `tabPayment Schedule`
 		WHERE parenttype = 'Sales Invoice' AND parent IN %(names)s
 		ORDER BY parent, due_date, idx
@@ -295,8 +351,14 @@ def _schedule_rows(names: list[str]) -> dict[str, list[core.ScheduleRow]]:
 		{"names": names},
 		as_dict=True,
 	):
+		money = currencies[row.parent]
+		if money.party == money.invoice:
+			amount, paid = flt(row.payment_amount), flt(row.paid_amount) + flt(row.discounted_amount)
+		else:
+			amount = flt(row.base_payment_amount)
+			paid = flt(row.base_paid_amount) + flt(row.discounted_amount) * money.rate
 		rows.setdefault(row.parent, []).append(
-			core.ScheduleRow(row.name, getdate(row.due_date), flt(row.base_payment_amount))
+			core.ScheduleRow(row.name, getdate(row.due_date), amount, paid)
 		)
 	return rows
 
@@ -318,7 +380,7 @@ class RuleBook:
 
 	def __init__(self, rules: dict[str, list[core.Rule]], settings: dict[str, frappe._dict]):
 		self.rules = rules
-		self.step_settings = settings  # step key -> row with email_template, assign_to_role, ...
+		self.step_settings = settings  # step identity -> row with email_template, assign_to_role, ...
 		self.group_paths: dict[str, list[str]] = {}
 		self.territory_paths: dict[str, list[str]] = {}
 		all_rules = [rule for company_rules in rules.values() for rule in company_rules]
@@ -354,10 +416,11 @@ class RuleBook:
 			else []
 		)
 		steps: dict[str, list[core.Step]] = {}
+		settings = {}
 		for row in step_rows:
-			steps.setdefault(row.parent, []).append(
-				core.Step(row.name, cint(row.day_offset), row.action, row.idx)
-			)
+			key = core.step_identity(row.parent, cint(row.day_offset), row.action)
+			steps.setdefault(row.parent, []).append(core.Step(key, cint(row.day_offset), row.action, row.idx))
+			settings[key] = row
 		rules: dict[str, list[core.Rule]] = {}
 		for header in headers:
 			rules.setdefault(header.company, []).append(
@@ -370,7 +433,7 @@ class RuleBook:
 					territory=header.territory,
 				)
 			)
-		return cls(rules, {row.name: row for row in step_rows})
+		return cls(rules, settings)
 
 	def rule_for(self, company: str, customer: str, customer_group: str | None, territory: str | None):
 		return core.select_rule(

@@ -8,9 +8,11 @@ numbers for a whole chunk of invoices and writes only what these functions say i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 EMAIL_REMINDER = "Email Reminder"
 CREATE_TODO = "Create ToDo"
@@ -50,9 +52,24 @@ NO_SCHEDULE_ROW = ""
 BROKEN_PROMISE_STEP = "broken-promise"
 
 
+# the longest step identity the Collection Action log keeps (its `step` is a Data field)
+MAX_STEP_IDENTITY = 140
+
+
+def step_identity(rule: str, day_offset: int, action: str) -> str:
+	"""What makes a rule step the same step: its rule, its day offset and its action, never the
+	name of the child row that holds it (re-saving, reordering or re-typing the steps gives rows
+	new names). A rule's steps are unique on (day offset, action), see `validate_steps`."""
+	identity = f"{rule}:{int(day_offset or 0)}:{action}"
+	if len(identity) <= MAX_STEP_IDENTITY:
+		return identity
+	digest = hashlib.sha1(rule.encode()).hexdigest()
+	return f"{digest}:{int(day_offset or 0)}:{action}"
+
+
 @dataclass(frozen=True)
 class Step:
-	key: str  # the Collections Rule Step row name
+	key: str  # the step's identity, see step_identity
 	day_offset: int  # days after the due date; negative = before
 	action: str
 	idx: int = 0
@@ -72,14 +89,35 @@ class Rule:
 class ScheduleRow:
 	key: str  # Payment Schedule row name, NO_SCHEDULE_ROW when the invoice has none
 	due_date: date
-	amount: float  # company currency
+	amount: float  # in the currency of the invoice's outstanding (its receivable account's)
+	paid: float = 0.0  # what ERPNext recorded as paid against this row (a payment naming the term)
 
 
 @dataclass(frozen=True)
 class OpenRow:
 	key: str
 	due_date: date
-	outstanding: float
+	outstanding: float  # in the currency of the invoice's outstanding
+
+
+@dataclass(frozen=True)
+class Currencies:
+	"""The currencies of one invoice: what it is billed in, what its receivable account (and so its
+	outstanding) is in, the company's, and the invoice's rate from its currency to the company's.
+	Collections convert an invoice's amounts only through this."""
+
+	invoice: str
+	party: str
+	company: str
+	rate: float = 1.0
+
+	def to_company(self, amount: float) -> float:
+		"""An amount in the outstanding's currency, in company currency."""
+		return amount if self.party == self.company else amount * (self.rate or 1.0)
+
+	def to_invoice(self, amount: float) -> float:
+		"""An amount in the outstanding's currency, in the invoice's currency."""
+		return amount if self.party == self.invoice else amount / (self.rate or 1.0)
 
 
 @dataclass(frozen=True)
@@ -117,30 +155,57 @@ def broken_promise_step(promise_date: date) -> str:
 	return f"{BROKEN_PROMISE_STEP}:{promise_date.isoformat()}"
 
 
-def open_rows(rows: Sequence[ScheduleRow], outstanding: float, epsilon: float = 0.0) -> list[OpenRow]:
-	"""What is still unpaid of each schedule row, payments having cleared the earliest rows first.
+def open_rows(
+	rows: Sequence[ScheduleRow], outstanding: float, epsilon: float = 0.0, unit: float = 0.0
+) -> list[OpenRow]:
+	"""What is still unpaid of each payment term, as ERPNext's Accounts Receivable report based on
+	payment terms allocates it: what ERPNext recorded against a term (a Payment Entry naming the
+	payment term) is that term's; everything else paid (payments without a term, journal entries,
+	credit notes) clears the earliest terms first. `outstanding` is the invoice's.
 
-	ERPNext does not keep the row-level outstanding reliably (payments made without a payment
-	term leave it untouched), so the invoice's outstanding is spread over the latest rows.
-	Anything above the rows' total (rounding, write-off changes) stays on the earliest row.
+	Anything above the rows' total (a write-off changed) stays on the earliest row. A term left
+	with no more than the rounding of the schedule's split (`unit`, the smallest amount, per term)
+	is paid: the cent is carried to the next term, so it never keeps a paid term open.
 	"""
 	if outstanding <= epsilon or not rows:
 		return []
 	ordered = sorted(enumerate(rows), key=lambda pair: (pair[1].due_date, pair[0]))
-	remaining = outstanding
-	unpaid: dict[int, float] = {}
-	for position, row in reversed(ordered):
-		share = min(max(row.amount, 0.0), remaining)
-		unpaid[position] = share
-		remaining -= share
-	if remaining > epsilon:
-		first = ordered[0][0]
-		unpaid[first] = unpaid.get(first, 0.0) + remaining
+	unpaid = {position: max(row.amount - max(row.paid, 0.0), 0.0) for position, row in ordered}
+	to_clear = sum(unpaid.values()) - outstanding
+	if to_clear < 0:
+		unpaid[ordered[0][0]] -= to_clear
+	for position, _row in ordered:
+		if to_clear <= 0:
+			break
+		share = min(unpaid[position], to_clear)
+		unpaid[position] -= share
+		to_clear -= share
+	tolerance = unit * len(rows)
+	for (position, _row), (following, _next) in pairwise(ordered):
+		if 0 < unpaid[position] <= tolerance + epsilon and unpaid[following] > epsilon:
+			unpaid[following] += unpaid[position]
+			unpaid[position] = 0.0
 	return [
 		OpenRow(row.key, row.due_date, unpaid[position])
 		for position, row in ordered
-		if unpaid.get(position, 0.0) > epsilon
+		if unpaid[position] > epsilon
 	]
+
+
+# the User Permissions that decide whom an invoice's collection task may be assigned to
+ASSIGNMENT_RESTRICTIONS = ("Company", "Customer")
+
+
+def user_allowed(restrictions: Mapping[str, Iterable[str]] | None, company: str, customer: str) -> bool:
+	"""Whether a user may be given a task on an invoice of `company` and `customer`: `restrictions`
+	holds, for each DocType the user's User Permissions restrict (Company, Customer), the names
+	allowed; a DocType not in it is not restricted."""
+	restrictions = restrictions or {}
+	for doctype, value in (("Company", company), ("Customer", customer)):
+		allowed = restrictions.get(doctype)
+		if allowed is not None and value not in allowed:
+			return False
+	return True
 
 
 def is_paused(disputed: bool, promise_date: date | None, today: date) -> bool:

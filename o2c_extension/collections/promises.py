@@ -6,6 +6,7 @@ resumes where the invoice stands. Each change leaves a line in the invoice's tim
 """
 
 import datetime
+import html
 
 import frappe
 from frappe import _
@@ -16,6 +17,13 @@ from o2c_extension.collections import core, settlement
 
 # a dispute reason is kept in a text column (64 KB)
 MAX_REASON_LENGTH = 10_000
+
+
+def plain_text(value: str) -> str:
+	"""User text made safe to store and show: any markup is kept as the characters typed (`<`, `>`
+	and `&` escaped), never as live HTML, wherever it is shown (form, timeline, reports). Escaping
+	what is already escaped changes nothing, so text saved again stays as it is."""
+	return html.escape(html.unescape(value.strip()), quote=False)
 
 
 def record_promise(sales_invoice: str | Document, promise_date, note: str | None = None) -> str:
@@ -44,8 +52,8 @@ def record_promise(sales_invoice: str | Document, promise_date, note: str | None
 		{"promise_to_pay_date": promise_date, "collection_status": core.PROMISE_TO_PAY}, notify=True
 	)
 	comment = _("Promise to pay by {0}.").format(formatdate(promise_date))
-	if note and note.strip():
-		comment += " " + note.strip()
+	if isinstance(note, str) and note.strip():
+		comment += " " + plain_text(note)
 	invoice.add_comment("Info", comment)
 	return core.PROMISE_TO_PAY
 
@@ -90,6 +98,7 @@ def record_dispute(sales_invoice: str | Document, reason: str) -> str:
 		frappe.throw(
 			_("Sales Invoice {0} is already disputed.").format(invoice.name), title=_("Already Disputed")
 		)
+	reason = plain_text(reason)
 	invoice.db_set({"disputed": 1, "dispute_reason": reason, "collection_status": core.DISPUTED}, notify=True)
 	invoice.add_comment("Info", _("Disputed: {0}").format(reason))
 	return core.DISPUTED

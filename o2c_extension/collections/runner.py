@@ -85,6 +85,7 @@ def process_chunk(invoice_names: list[str], as_of: str | date | None = None) -> 
 	"""Decide for a chunk of invoices and apply what is due; the background job's entry point."""
 	today = getdate(as_of or nowdate())
 	chunk = load_chunk(invoice_names, as_of=today)
+	settlement.end_paid_work(chunk.invoices)  # terms paid without a payment event (reconciliation)
 	plans = {invoice.name: plan for invoice in chunk.invoices if (plan := invoice.plan(today))}
 	kit = actions.ActionKit(today, chunk.rules)
 	kit.prefetch([(invoice, step) for invoice in chunk.invoices for step in plans.get(invoice.name, ())])

@@ -1,6 +1,8 @@
-"""Keeps collections in step with payments: a payment, credit note or journal entry that clears an
-invoice closes its open collection ToDos and sets it Paid; a cancelled payment opens them again;
-a cancelled invoice cancels its collection work. Reads are set-based over the invoices a
+"""Keeps collections in step with payments: a payment, credit note or journal entry that pays a
+payment term in full closes the collection work waiting on that term (all of it, and the invoice
+set Paid, when the invoice is cleared); a cancelled payment opens it again; a cancelled invoice
+cancels its collection work. Payments are allocated to terms as ERPNext's Accounts Receivable
+report does (see `core.open_rows`). Reads are set-based over the invoices a
 payment touches; each ToDo is closed through the desk's own assignment code so the form's
 assignment list follows.
 """
@@ -12,7 +14,7 @@ from frappe.desk.form import assign_to
 from frappe.utils import flt, getdate, nowdate
 
 from o2c_extension.collections import core
-from o2c_extension.collections.context import load_chunk
+from o2c_extension.collections.context import InvoiceState, load_chunk
 
 # statuses the collections run maintains (invoices never touched keep an empty status)
 TRACKED_STATUSES = (
@@ -51,42 +53,67 @@ def initial_status(doc) -> str:
 
 
 def sync_payment_state(invoice_names: list[str]) -> None:
-	"""After a payment was submitted or cancelled: close the work of paid invoices, reopen unpaid ones."""
+	"""After a payment, credit note or journal entry was submitted or cancelled: close the work
+	waiting on payment terms now paid in full, open again what waits on terms unpaid again, and
+	set the invoices' collection status."""
 	if not invoice_names:
 		return
-	invoices = frappe.get_all(
-		"Sales Invoice",
-		filters={"name": ("in", invoice_names), "docstatus": 1},
-		fields=["name", "outstanding_amount", "collection_status"],
-	)
-	paid = [invoice.name for invoice in invoices if flt(invoice.outstanding_amount) <= 0]
-	unpaid_again = [
-		invoice.name
+	invoices = load_chunk(invoice_names, open_only=False).invoices
+	end_paid_work(invoices)
+	today = getdate(nowdate())
+	changes: dict[str, list[str]] = {}
+	for invoice in invoices:
+		status = invoice.status(today)
+		if status != invoice.collection_status:
+			changes.setdefault(status, []).append(invoice.name)
+	write_statuses(changes)
+
+
+def end_paid_work(invoices: list[InvoiceState]) -> None:
+	"""A payment term paid in full closes what waits on it (its ToDos, its Dunning's log entry),
+	even while later terms of the invoice are open; work on no particular term closes when the
+	whole invoice is paid. A term unpaid again (a payment cancelled) has its work opened again."""
+	to_close, to_reopen = [], []
+	for invoice in invoices:
+		for action in invoice.actions:
+			if action.status == core.OPEN and invoice.settles(action):
+				to_close.append(action)
+			elif action.status == core.CLOSED and not invoice.settles(action):
+				to_reopen.append(action)
+	closing = {action.name for action in to_close}
+	# one ToDo per user and invoice: it may wait on a later term too, then it stays open
+	still_waiting = {
+		action.reference_name
 		for invoice in invoices
-		if flt(invoice.outstanding_amount) > 0 and invoice.collection_status == core.PAID
-	]
-	if paid:
-		end_work(paid, action_status=core.CLOSED, todo_status="Closed")
-		write_statuses({core.PAID: paid})
-	if unpaid_again:
-		reopen_work(unpaid_again)
-		refresh_statuses(unpaid_again)
+		for action in invoice.actions
+		if action.status == core.OPEN and action.name not in closing and action.reference_doctype == "ToDo"
+	}
+	end_actions(to_close, core.CLOSED, "Closed", keep_todos=still_waiting)
+	reopen_actions(to_reopen)
+	for action in to_close:
+		action.status = core.CLOSED
+	for action in to_reopen:
+		action.status = core.OPEN
 
 
 def cancel_work(invoice_names: list[str]) -> None:
 	"""The invoice was cancelled: its open collection ToDos are cancelled with it."""
-	end_work(invoice_names, action_status=core.CANCELLED, todo_status="Cancelled")
-
-
-def end_work(invoice_names: list[str], action_status: str, todo_status: str) -> None:
 	actions = frappe.get_all(
 		"Collection Action",
 		filters={"sales_invoice": ("in", invoice_names), "status": core.OPEN},
 		fields=["name", "sales_invoice", "reference_doctype", "reference_name", "assigned_to"],
 	)
+	end_actions(actions, core.CANCELLED, "Cancelled")
+
+
+def end_actions(actions: list, action_status: str, todo_status: str, keep_todos=frozenset()) -> None:
 	if not actions:
 		return
-	todo_names = [action.reference_name for action in actions if action.reference_doctype == "ToDo"]
+	todo_names = [
+		action.reference_name
+		for action in actions
+		if action.reference_doctype == "ToDo" and action.reference_name not in keep_todos
+	]
 	open_todos = set(
 		frappe.get_all("ToDo", filters={"name": ("in", todo_names), "status": "Open"}, pluck="name")
 		if todo_names
@@ -94,6 +121,7 @@ def end_work(invoice_names: list[str], action_status: str, todo_status: str) -> 
 	)
 	for action in actions:
 		if action.reference_doctype == "ToDo" and action.reference_name in open_todos:
+			open_todos.discard(action.reference_name)
 			assign_to.set_status(
 				"Sales Invoice",
 				action.sales_invoice,
@@ -105,13 +133,8 @@ def end_work(invoice_names: list[str], action_status: str, todo_status: str) -> 
 	set_action_status([action.name for action in actions], action_status)
 
 
-def reopen_work(invoice_names: list[str]) -> None:
-	"""A payment was cancelled: the tasks it closed are open again, until the invoice is paid."""
-	actions = frappe.get_all(
-		"Collection Action",
-		filters={"sales_invoice": ("in", invoice_names), "status": core.CLOSED},
-		fields=["name", "reference_doctype", "reference_name"],
-	)
+def reopen_actions(actions: list) -> None:
+	"""A payment was cancelled: the tasks it closed are open again, until their term is paid."""
 	if not actions:
 		return
 	todo_names = [action.reference_name for action in actions if action.reference_doctype == "ToDo"]

@@ -8,7 +8,19 @@ DUE_TODAY = "Collections - Due Today"
 OVERDUE = "Collections - Overdue"
 
 _GREETING = "<p>{{ _('Dear') }} {{ doc.customer_name }},</p>"
+# the payment term the reminder is for (`term`, see actions.term_context); the whole invoice when
+# the template is rendered without one
 _AMOUNT = (
+	"{% if term is not defined %}{% set term = {'due_date': doc.due_date,"
+	" 'outstanding': doc.outstanding_amount} %}{% endif %}"
+	"<p>{{ _('Invoice {0} of {1} over {2}: {3} of it is due for payment on {4}.').format("
+	"doc.name, frappe.utils.formatdate(doc.posting_date),"
+	" frappe.utils.fmt_money(doc.grand_total, currency=doc.currency),"
+	" frappe.utils.fmt_money(term.outstanding, currency=doc.currency),"
+	" frappe.utils.formatdate(term.due_date)) }}</p>"
+)
+# the first version spoke of the whole invoice; templates still as it made them are brought up to date
+_AMOUNT_V1 = (
 	"<p>{{ _('Invoice') }} <b>{{ doc.name }}</b> {{ _('of') }} {{ frappe.utils.formatdate(doc.posting_date) }}"
 	" {{ _('over') }} {{ frappe.utils.fmt_money(doc.grand_total, currency=doc.currency) }}"
 	" {{ _('has an outstanding amount of') }}"
@@ -21,26 +33,26 @@ _CLOSING = (
 )
 
 
-def default_templates() -> dict[str, dict]:
+def default_templates(amount: str = _AMOUNT) -> dict[str, dict]:
 	return {
 		BEFORE_DUE: {
 			"subject": "{{ _('Payment reminder') }}: {{ doc.name }}",
 			"response": _GREETING
-			+ _AMOUNT
+			+ amount
 			+ "<p>{{ _('This is a friendly reminder ahead of the due date.') }}</p>"
 			+ _CLOSING,
 		},
 		DUE_TODAY: {
 			"subject": "{{ _('Payment due today') }}: {{ doc.name }}",
 			"response": _GREETING
-			+ _AMOUNT
+			+ amount
 			+ "<p>{{ _('The payment is due today. Thank you for arranging it.') }}</p>"
 			+ _CLOSING,
 		},
 		OVERDUE: {
 			"subject": "{{ _('Overdue payment') }}: {{ doc.name }}",
 			"response": _GREETING
-			+ _AMOUNT
+			+ amount
 			+ "<p>{{ _('We have not yet received this payment, which is now overdue. Please pay it"
 			" promptly or let us know if anything is holding it up.') }}</p>" + _CLOSING,
 		},
@@ -48,12 +60,16 @@ def default_templates() -> dict[str, dict]:
 
 
 def install_defaults() -> None:
+	previous = default_templates(_AMOUNT_V1)
 	for name, fields in default_templates().items():
-		if frappe.db.exists("Email Template", name):
-			continue
-		frappe.get_doc({"doctype": "Email Template", "name": name, "use_html": 0, **fields}).insert(
-			ignore_permissions=True
-		)
+		current = frappe.db.get_value("Email Template", name, ["subject", "response"], as_dict=True)
+		if current is None:
+			frappe.get_doc({"doctype": "Email Template", "name": name, "use_html": 0, **fields}).insert(
+				ignore_permissions=True
+			)
+		elif current.response == previous[name]["response"] and current.response != fields["response"]:
+			# as the app made it, never edited: now speaks of the payment term that fell due
+			frappe.db.set_value("Email Template", name, "response", fields["response"])
 
 
 def remove_defaults() -> None:

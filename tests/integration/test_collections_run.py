@@ -79,7 +79,9 @@ class TestCollectionsWalk(CollectionsTestCase):
 				(core.ESCALATE, add_days(due, 20)),
 			],
 		)
-		steps = {row.day_offset: row.name for row in rule.steps}
+		steps = {
+			row.day_offset: core.step_identity(rule.name, row.day_offset, row.action) for row in rule.steps
+		}
 		self.assertEqual([action.step for action in logged], [steps[o] for o in (-3, 0, 3, 7, 10, 20)])
 		schedule_row = invoice.payment_schedule[0].name
 		self.assertTrue(all(action.payment_schedule == schedule_row for action in logged))

@@ -286,3 +286,60 @@ def test_valid_steps_have_no_problems():
 		)
 		== []
 	)
+
+
+# -- issue 11: step identity, terms paid as ERPNext allocates them, currencies, assignees ---------
+
+
+def test_step_identity_is_rule_offset_and_action_never_a_row_name():
+	assert core.step_identity("Dunning EU", 7, core.EMAIL_REMINDER) == "Dunning EU:7:Email Reminder"
+	assert core.step_identity("R", -3, core.EMAIL_REMINDER) != core.step_identity("R", -3, core.CREATE_TODO)
+	assert core.step_identity("R", 3, core.CREATE_TODO) != core.step_identity("S", 3, core.CREATE_TODO)
+	long_name = "x" * 140
+	identity = core.step_identity(long_name, 10, core.CREATE_DUNNING)
+	assert len(identity) <= core.MAX_STEP_IDENTITY
+	assert identity == core.step_identity(long_name, 10, core.CREATE_DUNNING)
+	assert identity != core.step_identity("y" * 140, 10, core.CREATE_DUNNING)
+
+
+def test_open_rows_keep_what_erpnext_recorded_against_a_term_and_clear_the_rest_oldest_first():
+	rows = [
+		ScheduleRow("a", TODAY - timedelta(days=60), 40),
+		ScheduleRow("b", TODAY - timedelta(days=30), 30, paid=30),  # a payment naming term b
+		ScheduleRow("c", TODAY, 30),
+	]
+	# 30 paid against b, 25 more paid without a term: they clear a first
+	result = core.open_rows(rows, 45, epsilon=0.005)
+	assert [(row.key, row.outstanding) for row in result] == [("a", 15), ("c", 30)]
+
+
+def test_a_rounding_cent_left_on_a_paid_term_moves_to_the_next_term():
+	# 1,149.51 split into 459.80 + 344.85 + 344.85 = 1,149.50; the first term paid as scheduled
+	rows = [
+		ScheduleRow("a", TODAY - timedelta(days=10), 459.80),
+		ScheduleRow("b", TODAY + timedelta(days=20), 344.85),
+		ScheduleRow("c", TODAY + timedelta(days=50), 344.85),
+	]
+	result = core.open_rows(rows, 1149.51 - 459.80, epsilon=0.005, unit=0.01)
+	assert [row.key for row in result] == ["b", "c"]
+	assert round(sum(row.outstanding for row in result), 2) == round(1149.51 - 459.80, 2)
+	# a real shortfall of the first term is more than rounding: the term stays open
+	short = core.open_rows(rows, 1149.51 - 400, epsilon=0.005, unit=0.01)
+	assert short[0].key == "a"
+
+
+def test_currencies_convert_from_the_outstandings_currency():
+	eur_on_eur = core.Currencies(invoice="EUR", party="EUR", company="USD", rate=1.1)
+	assert round(eur_on_eur.to_company(100), 2) == 110
+	assert eur_on_eur.to_invoice(100) == 100
+	eur_on_usd = core.Currencies(invoice="EUR", party="USD", company="USD", rate=1.1)
+	assert eur_on_usd.to_company(110) == 110
+	assert round(eur_on_usd.to_invoice(110), 2) == 100
+
+
+def test_user_allowed_honours_company_and_customer_restrictions():
+	assert core.user_allowed(None, "C1", "Cust")
+	assert core.user_allowed({"Company": {"C1"}}, "C1", "Cust")
+	assert not core.user_allowed({"Company": {"C1"}}, "C2", "Cust")
+	assert not core.user_allowed({"Customer": {"Other"}}, "C1", "Cust")
+	assert core.user_allowed({"Company": {"C1", "C2"}, "Customer": {"Cust"}}, "C2", "Cust")

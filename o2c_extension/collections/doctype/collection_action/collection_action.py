@@ -7,6 +7,7 @@ from frappe.model import data_fieldtypes
 from frappe.model.document import Document
 
 from o2c_extension.collections import core
+from o2c_extension.collections.promises import plain_text
 
 # only these may be changed by hand; the rest is the run's record of what it did
 EDITABLE_FIELDS = ("note",)
@@ -46,6 +47,8 @@ class CollectionAction(Document):
 		self.step = self.step or ""
 
 	def validate(self):
+		if self.note:
+			self.note = plain_text(self.note)
 		if self.is_new():
 			return
 		before = self.get_doc_before_save()

@@ -3,16 +3,19 @@
 
 """Collections Worklist: per agent, the open overdue invoices to chase, most urgent first.
 
-Urgency is the priority score (outstanding in company currency × days overdue). Invoices paused
+Urgency is the priority score (outstanding in company currency × days overdue, counted from the
+earliest unpaid payment term). Invoices paused
 by a dispute or a promise to pay not yet due are flagged and listed after the actionable ones.
 The agent is whoever holds an open collection ToDo on the invoice; invoices nobody holds yet
-are listed without an agent. Everything is read in a few queries per thousand invoices.
+are listed without an agent. Only the company and customers the user's User Permissions allow
+are shown. Everything is read in a few queries per thousand invoices.
 """
 
 import frappe
 from frappe import _
 from frappe.utils import getdate, nowdate
 
+from o2c_extension import access
 from o2c_extension.collections import core
 from o2c_extension.collections.context import load_chunk, open_invoice_names
 
@@ -23,6 +26,19 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if not filters.get("company"):
 		frappe.throw(_("Choose a company."), title=_("Missing Filter"))
+	filters.company = access.require_company(filters.company)
+	access.check_company_access(filters.company, ("Sales Invoice",))
+	filters.allowed_customers = access.allowed_values("Customer", "Sales Invoice")
+	if (
+		filters.get("customer")
+		and filters.allowed_customers is not None
+		and filters.customer not in filters.allowed_customers
+	):
+		frappe.throw(
+			_("Your User Permissions do not allow customer {0}.").format(frappe.bold(filters.customer)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
 	currency = frappe.get_cached_value("Company", filters.company, "default_currency")
 	data = get_data(filters, getdate(nowdate()))
 	for row in data:
@@ -31,7 +47,13 @@ def execute(filters=None):
 
 
 def get_data(filters, today) -> list[dict]:
-	names = open_invoice_names(today, filters.company, filters.get("customer"), include_paused=True)
+	names = open_invoice_names(
+		today,
+		filters.company,
+		filters.get("customer"),
+		include_paused=True,
+		customers=filters.get("allowed_customers"),
+	)
 	rows = []
 	for start in range(0, len(names), LOAD_CHUNK):
 		for invoice in load_chunk(names[start : start + LOAD_CHUNK]).invoices:
@@ -76,6 +98,7 @@ def invoice_rows(invoice, today, agent_filter=None) -> list[dict]:
 		"paused": 1 if flags else 0,
 		"promise_to_pay_date": invoice.promise_date,
 		"dispute": 1 if invoice.disputed else 0,
+		"dispute_reason": invoice.dispute_reason if invoice.disputed else None,
 		"last_action": _(last.action) if last else None,
 		"last_action_date": last.action_date if last else None,
 		"next_action": _(upcoming[1].action) if upcoming else None,
@@ -124,6 +147,7 @@ def get_columns(currency: str) -> list[dict]:
 			"width": 120,
 		},
 		{"fieldname": "flags", "label": _("Paused"), "fieldtype": "Data", "width": 130},
+		{"fieldname": "dispute_reason", "label": _("Dispute Reason"), "fieldtype": "Data", "width": 180},
 		{
 			"fieldname": "promise_to_pay_date",
 			"label": _("Promise to Pay Date"),
