@@ -138,5 +138,9 @@ override_doctype_dashboards = {
 # One hourly tick; it starts each capability's daily job at the hour set in O2C Settings,
 # once per day (see order_to_cash/scheduler.py).
 scheduler_events = {
-	"hourly": ["o2c_extension.order_to_cash.scheduler.run_daily_jobs"],
+	"hourly": [
+		"o2c_extension.order_to_cash.scheduler.run_daily_jobs",
+		# a Credit Hold Pending longer than O2C Settings' Hold Reminder Hours reminds once
+		"o2c_extension.credit_control.notifications.remind_pending_holds",
+	],
 }

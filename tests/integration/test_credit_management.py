@@ -7,7 +7,7 @@ from frappe.handler import execute_cmd
 from frappe.tests.utils import FrappeTestCase
 from werkzeug.test import EnvironBuilder
 
-from tests.integration import books, factories
+from tests.integration import books, collections_helpers, factories
 from tests.integration import credit_control_helpers as helpers
 
 API = "o2c_extension.api.credit"
@@ -260,3 +260,82 @@ class TestCreditLimitRequests(CreditManagementCase):
 		with self.assertRaises(frappe.PermissionError):
 			self.call(outsider, "approve_limit_request", name=request.name, comment="ok")
 		self.assertEqual(frappe.db.get_value("Credit Limit Request", request.name, "status"), "Pending")
+
+
+class TestCreditNotifications(CreditManagementCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.other_controller = factories.user(
+			"_o2c.credit.controller-second@example.com", ["Credit Controller", "Sales User", "Accounts User"]
+		)
+		books.restrict_to_company(cls.other_controller, books.SECOND_COMPANY)
+		set_approval_limits([])
+		collections_helpers.outgoing_email_account()  # Frappe queues notification e-mail through it
+
+	def logs(self, user, hold):
+		return frappe.get_all(
+			"Notification Log",
+			filters={"for_user": user, "document_type": "Credit Hold", "document_name": hold},
+			pluck="subject",
+			order_by="creation asc",
+		)
+
+	def held_by_sales_user(self):
+		customer = books.eur_customer()
+		helpers.credit_policy(customer=customer, credit_limit=100)
+		draft = self.eur_order(customer, 5, submit=False)
+		# the sales user's order, submitted by them (books.world() itself needs Administrator)
+		frappe.db.set_value("Sales Order", draft.name, "owner", self.sales_user, update_modified=False)
+		frappe.set_user(self.sales_user)
+		try:
+			order = frappe.get_doc("Sales Order", draft.name)
+			order.submit()
+		finally:
+			frappe.set_user("Administrator")
+		return order, helpers.hold_of(order.name)
+
+	def test_a_new_hold_notifies_the_controllers_of_its_company_and_a_decision_the_order_owner(self):
+		order, hold = self.held_by_sales_user()
+		self.assertIn(self.controller, frappe.db.get_all("Has Role", {"role": "Credit Controller"}, pluck="parent"))
+		(subject,) = self.logs(self.controller, hold.name)
+		self.assertIn(hold.name, subject)
+		self.assertIn(order.name, subject)
+		self.assertEqual(self.logs(self.manager, hold.name), [subject])
+		self.assertEqual(self.logs(self.other_controller, hold.name), [], "a user of another company was told")
+		self.assertEqual(self.logs(self.sales_user, hold.name), [])
+		# and its e-mail, through Frappe's queue
+		self.assertTrue(
+			frappe.db.exists("Email Queue Recipient", {"recipient": self.controller}),
+			"no notification e-mail was queued",
+		)
+
+		self.call(self.controller, "release_hold", name=hold.name, comment="Paid by wire")
+		(decision,) = self.logs(self.sales_user, hold.name)
+		self.assertIn("released", decision)
+		self.assertEqual(len(self.logs(self.controller, hold.name)), 1, "the decider is not told of their own decision")
+
+		_order, rejected = self.held_by_sales_user()
+		self.call(self.controller, "reject_hold", name=rejected.name, comment="Too much overdue")
+		(decision,) = self.logs(self.sales_user, rejected.name)
+		self.assertIn("rejected", decision)
+
+	def test_a_hold_pending_too_long_reminds_once(self):
+		from o2c_extension.credit_control import notifications
+
+		settings = frappe.get_single("O2C Settings")
+		settings.hold_reminder_hours = 4
+		settings.save()
+		_order, fresh = self.held_by_sales_user()
+		_order, old = self.held_by_sales_user()
+		frappe.db.set_value("Credit Hold", old.name, "creation", frappe.utils.add_to_date(None, hours=-5))
+		reminded = notifications.remind_pending_holds()
+		self.assertIn(old.name, reminded)
+		self.assertNotIn(fresh.name, reminded)
+		subjects = self.logs(self.controller, old.name)
+		self.assertEqual(len(subjects), 2)
+		self.assertIn("Reminder", subjects[1])
+		self.assertEqual(self.logs(self.other_controller, old.name), [])
+		# once
+		self.assertNotIn(old.name, notifications.remind_pending_holds())
+		self.assertEqual(len(self.logs(self.controller, old.name)), 2)

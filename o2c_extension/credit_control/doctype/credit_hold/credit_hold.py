@@ -15,6 +15,17 @@ class CreditHold(Document):
 		if not self.is_new() and not self.flags.o2c_decision:
 			frappe.throw(_("A Credit Hold changes only through Release or Reject."), title=_("Not Allowed"))
 
+	def after_insert(self):
+		from o2c_extension.credit_control import notifications
+
+		notifications.hold_created(self)
+
+	def on_update(self):
+		from o2c_extension.credit_control import notifications
+
+		before = self.get_doc_before_save()
+		notifications.hold_decided(self, before.status if before else None)
+
 	def assert_pending(self):
 		if self.status != "Pending":
 			frappe.throw(
