@@ -117,19 +117,23 @@ def credit_decision_hours(company: str, from_date, to_date) -> list[float]:
 
 
 def schedule_lines_due(company: str, from_date, to_date) -> list[tuple[float, float]]:
-	"""(scheduled qty, qty delivered by the schedule date) for each Firm line due in the period."""
+	"""(scheduled qty, qty delivered by the schedule date) for each Firm line due in the period,
+	both in the item's stock UOM: a line is in the agreement item's UOM (a Box of 12, say), a
+	delivery row in its own (Nos); returns count against what was delivered."""
 	rows = frappe.db.sql(
 		"""
-		SELECT line.qty,
-			COALESCE(SUM(CASE WHEN dn.posting_date <= line.schedule_date THEN dn_item.qty END), 0)
+		SELECT line.qty * COALESCE(NULLIF(agreement_item.conversion_factor, 0), 1),
+			COALESCE(SUM(CASE WHEN dn.posting_date <= line.schedule_date THEN dn_item.stock_qty END), 0)
 		FROM `tabScheduling Agreement Schedule Line` line
 		JOIN `tabScheduling Agreement` agreement ON agreement.name = line.parent
+		JOIN `tabScheduling Agreement Item` agreement_item
+			ON agreement_item.parent = line.parent AND agreement_item.item_code = line.item_code
 		LEFT JOIN `tabDelivery Note Item` dn_item
 			ON dn_item.schedule_line = line.name AND dn_item.docstatus = 1
 		LEFT JOIN `tabDelivery Note` dn ON dn.name = dn_item.parent
 		WHERE agreement.company = %s AND agreement.docstatus = 1 AND line.line_type = 'Firm'
 			AND line.status != 'Cancelled' AND line.schedule_date BETWEEN %s AND %s
-		GROUP BY line.name, line.qty
+		GROUP BY line.name, line.qty, agreement_item.conversion_factor
 		""",
 		(company, from_date, to_date),
 	)
