@@ -2,11 +2,15 @@
 # For license information, please see license.txt
 
 """Schedule vs Actual: per agreement and item, what was agreed and scheduled against what was
-released (ordered), delivered and billed, the backlog due by a date and the overdue lines."""
+released (ordered), delivered and billed, the backlog due by a date and the overdue lines, for
+the agreements the user may read (User Permissions on company, customer... included)."""
 
 import frappe
 from frappe import _
+from frappe.desk.reportview import build_match_conditions
 from frappe.utils import flt, getdate, nowdate
+
+from o2c_extension.scheduling.db import AGREEMENT
 
 # filter -> condition on an agreement `{sa}` and an item code `{item}`; values are parameters
 FILTER_CONDITIONS = {
@@ -69,10 +73,19 @@ def get_columns():
 	]
 
 
+def _permitted(sa: str) -> str:
+	"""Only the agreements the user may read: the role permissions' and User Permissions' match
+	conditions (company, customer, ...) Frappe applies to a list of Scheduling Agreements."""
+	match = build_match_conditions(AGREEMENT)
+	if not match:
+		return ""
+	return f"and {sa}.name in (select `tab{AGREEMENT}`.name from `tab{AGREEMENT}` where {match})"
+
+
 def get_data(filters) -> list[dict]:
 	# the same filters inside the line aggregate, so it only reads the lines it reports on
-	conditions = _conditions(filters, "sa", "sai.item_code")
-	line_conditions = _conditions(filters, "parent_sa", "sl.item_code")
+	conditions = _conditions(filters, "sa", "sai.item_code") + " " + _permitted("sa")
+	line_conditions = _conditions(filters, "parent_sa", "sl.item_code") + " " + _permitted("parent_sa")
 	rows = frappe.db.sql(
 		f"""
 		select sa.name as scheduling_agreement, sa.customer, sa.status, sai.item_code, sai.uom,
