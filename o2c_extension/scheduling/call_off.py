@@ -15,6 +15,7 @@ from frappe.utils import getdate, nowdate
 
 from o2c_extension.order_to_cash.sealed_fields import app_writes
 from o2c_extension.scheduling import core
+from o2c_extension.scheduling.db import CREDIT_REJECTED, live_order
 from o2c_extension.scheduling.schedule import lock_schedule
 
 
@@ -118,11 +119,26 @@ def make_sales_order(order: core.PlannedOrder, agreement, items: dict, today) ->
 		}
 	)
 	doc.flags.ignore_permissions = True
+	set_commercial_terms(doc)
 	# inserted as submitted: one validation and one write instead of a save and then a submit
 	doc.docstatus = 1
 	with app_writes():  # the rows name their schedule lines, which only the call-off may
 		doc.insert()
 	return doc.name
+
+
+def set_commercial_terms(doc) -> None:
+	"""What ERPNext gives a new order of the customer in the desk: its party details (payment terms
+	template, tax template of a Tax Rule, addresses, exchange rate), else the company's default
+	sales taxes template, and the tax rows of the template. The payment schedule follows on
+	validate."""
+	doc.run_method("set_missing_values")
+	if not doc.get("taxes_and_charges"):
+		doc.taxes_and_charges = frappe.db.get_value(
+			"Sales Taxes and Charges Template", {"company": doc.company, "is_default": 1, "disabled": 0}
+		)
+	if doc.get("taxes_and_charges") and not doc.get("taxes"):
+		doc.append_taxes_from_master()
 
 
 def _active_agreements(names: list[str] | None, today) -> dict:
@@ -161,14 +177,16 @@ def _open_firm_lines(agreements: list[str], latest_due) -> list[core.DueLine]:
 
 
 def _lines_on_submitted_orders(line_names: list[str]) -> set[str]:
-	"""Lines a submitted order already carries, whatever their status says (belt and braces)."""
+	"""Lines a submitted order already carries, whatever their status says (belt and braces); an
+	order whose credit was rejected frees its lines."""
 	if not line_names:
 		return set()
 	return set(
 		frappe.db.sql_list(
-			"""select distinct schedule_line from `tabSales Order Item`
-			where schedule_line in %(lines)s and docstatus = 1""",
-			{"lines": tuple(line_names)},
+			f"""select distinct soi.schedule_line from `tabSales Order Item` soi
+			join `tabSales Order` so on so.name = soi.parent
+			where soi.schedule_line in %(lines)s and {live_order()}""",
+			{"lines": tuple(line_names), "credit_rejected": CREDIT_REJECTED},
 		)
 	)
 

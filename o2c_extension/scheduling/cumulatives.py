@@ -23,7 +23,15 @@ from frappe.utils import getdate, now, nowdate
 
 from o2c_extension.order_to_cash.transaction import transaction_memo
 from o2c_extension.scheduling import core
-from o2c_extension.scheduling.db import AGREEMENT, AGREEMENT_ITEM, SCHEDULE_LINE, bulk_update, qty_precision
+from o2c_extension.scheduling.db import (
+	AGREEMENT,
+	AGREEMENT_ITEM,
+	CREDIT_REJECTED,
+	SCHEDULE_LINE,
+	bulk_update,
+	live_order,
+	qty_precision,
+)
 from o2c_extension.scheduling.locks import lock_agreement_items
 
 
@@ -36,17 +44,24 @@ def read_flows(
 	flows: dict[str, list[core.Flow]] = defaultdict(list)
 	if not agreements:
 		return flows
-	values = {"agreements": tuple(agreements), "exclude": exclude_order or ""}
+	values = {
+		"agreements": tuple(agreements),
+		"exclude": exclude_order or "",
+		"credit_rejected": CREDIT_REJECTED,
+	}
 
-	# a Closed order releases only what it delivered
+	# a Closed order releases only what it delivered, and so does one whose credit was rejected; a
+	# rejected order (cancelled later or not) is no order of its line: the line is Open again
 	for row in frappe.db.sql(
-		"""
+		f"""
 		select soi.scheduling_agreement, soi.item_code, soi.schedule_line,
 			sum(case when so.docstatus = 1 then
-				(case when so.status = 'Closed' then soi.delivered_qty * soi.conversion_factor
+				(case when so.status = 'Closed' or not {live_order()}
+					then soi.delivered_qty * soi.conversion_factor
 				else soi.stock_qty end) else 0 end),
-			max(case when so.docstatus = 1 then so.name end),
-			max(case when so.docstatus = 2 then so.name end)
+			max(case when {live_order()} then so.name end),
+			max(case when so.docstatus = 2 and ifnull(so.credit_status, '') != %(credit_rejected)s
+				then so.name end)
 		from `tabSales Order Item` soi
 		join `tabSales Order` so on so.name = soi.parent
 		where soi.scheduling_agreement in %(agreements)s and so.docstatus > 0 and so.name != %(exclude)s

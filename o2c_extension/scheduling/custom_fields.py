@@ -1,4 +1,11 @@
-"""Fields the Scheduling module adds to ERPNext doctypes (created on install and migrate)."""
+"""Fields the Scheduling module adds to ERPNext doctypes (created on install and migrate).
+
+The agreement links are `no_copy`: a duplicated Sales Order is no call-off and must not release the
+agreement's lines again. ERPNext's mappers skip `no_copy` fields too, so Delivery Notes and Sales
+Invoices (and their returns) take the links from the row they are made from (`so_detail`,
+`dn_detail`, ...), never from what a mapper or a user put on the row: see
+`order_to_cash/sealed_fields.py`.
+"""
 
 from frappe import _
 
@@ -12,7 +19,7 @@ def _agreement_link(insert_after: str) -> dict:
 		"insert_after": insert_after,
 		"read_only": 1,
 		"search_index": 1,
-		"no_copy": 0,
+		"no_copy": 1,
 	}
 
 
@@ -26,6 +33,7 @@ def _item_fields(insert_after: str) -> list[dict]:
 			"insert_after": "scheduling_agreement",
 			"read_only": 1,
 			"search_index": 1,
+			"no_copy": 1,
 		},
 	]
 

@@ -6,11 +6,24 @@ import frappe
 from frappe.query_builder import Case
 from frappe.utils import cint
 
+from o2c_extension.credit_control.holds import ORDER_CREDIT_STATUS, REJECTED
+
 AGREEMENT = "Scheduling Agreement"
 AGREEMENT_ITEM = "Scheduling Agreement Item"
 SCHEDULE_LINE = "Scheduling Agreement Schedule Line"
 
 _CHUNK = 500
+
+# A Sales Order whose Credit Hold was rejected stays submitted and On Hold for good: like a closed
+# order it releases only what it delivered, and it holds no schedule line (the line is Open again
+# for the next call-off). `live_order` is the one test of "a submitted order that counts".
+CREDIT_REJECTED = ORDER_CREDIT_STATUS[REJECTED]
+
+
+def live_order(alias: str = "so") -> str:
+	"""SQL condition on a Sales Order `alias`: submitted, and not refused by credit control. Its
+	parameter is `%(credit_rejected)s` (`CREDIT_REJECTED`)."""
+	return f"({alias}.docstatus = 1 and ifnull({alias}.credit_status, '') != %(credit_rejected)s)"
 
 
 def qty_precision() -> int:

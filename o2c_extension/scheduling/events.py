@@ -4,15 +4,18 @@ Sales Orders against an agreement are checked on validate (agreement open, items
 a draft's tolerance); what an order releases is held to the tolerance under the agreement's lock
 when it is submitted, its items are updated or it is re-opened. Submit and cancel of Sales Orders,
 Delivery Notes and Sales Invoices, and closing or re-opening a Sales Order, recompute the
-cumulatives of the agreements they refer to. Documents without an agreement cost nothing.
+cumulatives of the agreements they refer to, and so does a rejected credit hold of an order.
+Documents without an agreement cost nothing.
 """
 
 from o2c_extension.order_to_cash.doctype.o2c_settings.o2c_settings import is_enabled
 from o2c_extension.scheduling.cumulatives import agreements_of, refresh_in_step
+from o2c_extension.scheduling.db import CREDIT_REJECTED
 from o2c_extension.scheduling.orders import (
 	CLOSED,
 	check_tolerance_locked,
 	link_rows_to_agreement,
+	take_over_amended_lines,
 	validate_sales_order,
 )
 
@@ -25,6 +28,7 @@ def _tracked(doc) -> set[str]:
 def sales_order_validate(doc, method=None):
 	if _tracked(doc):
 		link_rows_to_agreement(doc)
+		take_over_amended_lines(doc)
 		# a draft is told early; an order being submitted is checked once, in on_submit, locked
 		validate_sales_order(doc, tolerance=doc.docstatus == 0)
 
@@ -60,8 +64,14 @@ def sales_order_on_change(doc, method=None):
 	releases only what it delivered; re-opening it releases all of it again, within the tolerance.
 	Either way the agreement's cumulatives, line statuses and status follow at once.
 
+	A Credit Controller rejecting the order's Credit Hold (holds.py writes `credit_status` with
+	`db_set`) frees what it released: its schedule lines are Open again (cumulatives.read_flows).
+
 	on_change also runs after every save and every `db_set` (ERPNext sets an order's status on each
-	delivery and invoice): only a change between Closed and not Closed does anything."""
+	delivery and invoice): only a change between Closed and not Closed, or to credit Rejected, does
+	anything."""
+	if _credit_rejected_now(doc):
+		refresh_in_step(_tracked(doc))
 	closed = doc.status == CLOSED
 	was_closed = doc.flags.o2c_was_closed
 	if was_closed is None:
@@ -77,6 +87,13 @@ def sales_order_on_change(doc, method=None):
 		if not closed:
 			check_tolerance_locked(doc)
 		refresh_in_step(agreements)
+
+
+def _credit_rejected_now(doc) -> bool:
+	if doc.docstatus != 1 or doc.get("credit_status") != CREDIT_REJECTED:
+		return False
+	before = doc.get_doc_before_save()
+	return before is None or before.get("credit_status") != CREDIT_REJECTED
 
 
 def delivery_note_on_submit(doc, method=None):

@@ -8,12 +8,16 @@ from frappe.utils import flt
 
 from o2c_extension.scheduling import core
 from o2c_extension.scheduling.cumulatives import read_flows
-from o2c_extension.scheduling.db import qty_precision
+from o2c_extension.scheduling.db import CREDIT_REJECTED, SCHEDULE_LINE, live_order, qty_precision
 from o2c_extension.scheduling.locks import lock_agreements, record_released
 
 
 class OverReleaseError(frappe.ValidationError):
 	"""A Sales Order would take an item past the agreement's quantity plus tolerance."""
+
+
+class LineOrderedTwiceError(frappe.ValidationError):
+	"""A Sales Order would release a schedule line another live order already released."""
 
 
 # a Sales Order status: the order releases only what it delivered (cumulatives.read_flows)
@@ -43,6 +47,33 @@ def link_rows_to_agreement(doc) -> None:
 		doc.scheduling_agreement = next(
 			(row.scheduling_agreement for row in doc.items if row.get("scheduling_agreement")), None
 		)
+
+
+def take_over_amended_lines(doc) -> None:
+	"""An amendment of a cancelled call-off order is that order again: its rows against the
+	agreement take the schedule lines of the amended order's rows (same agreement and item, in
+	row order), so the lines are released once, by the amendment. The links are the app's to set:
+	what the form or a REST call sent is not read (sealed_fields.py). Whether a line may still be
+	released is checked with every other order (`_refuse_lines_ordered_twice`)."""
+	if not doc.get("amended_from") or doc.docstatus == 2:
+		return
+	rows = [row for row in doc.items if row.get("scheduling_agreement") and not row.get("schedule_line")]
+	if not rows:
+		return
+	lines = defaultdict(list)
+	for source in frappe.get_all(
+		"Sales Order Item",
+		filters={"parent": doc.amended_from, "parenttype": "Sales Order", "schedule_line": ("is", "set")},
+		fields=["scheduling_agreement", "item_code", "schedule_line"],
+		order_by="idx",
+	):
+		lines[(source.scheduling_agreement, source.item_code)].append(source.schedule_line)
+	taken = {row.schedule_line for row in doc.items if row.get("schedule_line")}
+	for row in rows:
+		free = [line for line in lines[(row.scheduling_agreement, row.item_code)] if line not in taken]
+		if free:
+			row.schedule_line = free[0]
+			taken.add(free[0])
 
 
 def validate_sales_order(doc, tolerance: bool = True) -> None:
@@ -105,6 +136,7 @@ def validate_sales_order(doc, tolerance: bool = True) -> None:
 					).format(row.idx, row.schedule_line, frappe.bold(row.item_code), agreement.name),
 					title=_("Wrong Schedule Line"),
 				)
+	_refuse_lines_ordered_twice(doc, rows)
 	if tolerance:
 		_check_tolerance(doc, agreements, agreement_items, _requested(rows))
 
@@ -121,6 +153,8 @@ def check_tolerance_locked(doc) -> None:
 	if not rows:
 		return
 	locked = lock_agreements({row.scheduling_agreement for row in rows})
+	# under the lock: an order committed meanwhile for the same line is seen now
+	_refuse_lines_ordered_twice(doc, rows, locked=True)
 	agreements = {
 		row.name: row
 		for row in frappe.db.sql(
@@ -149,6 +183,93 @@ def check_tolerance_locked(doc) -> None:
 			for agreement, quantities in requested.items()
 			for code, qty in quantities.items()
 		}
+	)
+
+
+def _refuse_lines_ordered_twice(doc, rows, locked: bool = False) -> None:
+	"""A schedule line is called off once: refuse an order that names a line twice, or a line that
+	another live order (submitted, credit not rejected) already carries, as a duplicate, an
+	amendment or a second call-off would.
+
+	`locked` (the agreement's lock held): the lines are read with a locking read, which sees what
+	transactions committed after this one's snapshot; an order the snapshot does not show yet is
+	taken to be live."""
+	rows = [row for row in rows if row.get("schedule_line")]
+	if not rows:
+		return
+	first_row = {}
+	for row in rows:
+		if row.schedule_line in first_row:
+			frappe.throw(
+				_(
+					"Rows {0} and {1} both call off schedule line {2}; a schedule line is called off once."
+				).format(first_row[row.schedule_line], row.idx, row.schedule_line),
+				title=_("Schedule Line Ordered Twice"),
+				exc=LineOrderedTwiceError,
+			)
+		first_row[row.schedule_line] = row.idx
+	values = {"lines": tuple(first_row), "order": doc.name or "", "credit_rejected": CREDIT_REJECTED}
+	taken = dict(
+		frappe.db.sql(
+			f"""select soi.schedule_line, max(so.name) from `tabSales Order Item` soi
+			join `tabSales Order` so on so.name = soi.parent
+			where soi.schedule_line in %(lines)s and so.name != %(order)s and {live_order()}
+			group by soi.schedule_line""",
+			values,
+		)
+	)
+	if locked:
+		latest = dict(
+			frappe.db.sql(
+				f"""select name, sales_order from `tab{SCHEDULE_LINE}`
+				where name in %(lines)s and ifnull(sales_order, '') not in ('', %(order)s) for update""",
+				values,
+			)
+		)
+		not_live = set(
+			frappe.db.sql_list(
+				f"select so.name from `tabSales Order` so where so.name in %(orders)s and not {live_order()}",
+				{"orders": tuple(set(latest.values())) or ("",), "credit_rejected": CREDIT_REJECTED},
+			)
+		)
+		taken.update({line: order for line, order in latest.items() if order not in not_live})
+	replanned = _replanned(first_row) if doc.get("amended_from") else {}
+	for row in rows:
+		if row.schedule_line in replanned:
+			frappe.throw(
+				_(
+					"Row {0}: a later customer release planned the date of schedule line {1} of Scheduling "
+					"Agreement {2} again (line {3}), so this amendment would order it twice; the call-off "
+					"orders that line."
+				).format(row.idx, row.schedule_line, row.scheduling_agreement, replanned[row.schedule_line]),
+				title=_("Schedule Line Ordered Twice"),
+				exc=LineOrderedTwiceError,
+			)
+		if row.schedule_line in taken:
+			frappe.throw(
+				_(
+					"Row {0}: schedule line {1} of Scheduling Agreement {2} is already ordered by Sales Order "
+					"{3}; a schedule line is called off once."
+				).format(row.idx, row.schedule_line, row.scheduling_agreement, taken[row.schedule_line]),
+				title=_("Schedule Line Ordered Twice"),
+				exc=LineOrderedTwiceError,
+			)
+
+
+def _replanned(lines) -> dict[str, str]:
+	"""Of Cancelled `lines` (an amendment's), those whose date a customer release planned again
+	since: another line of the item and date that is not Cancelled. Releasing both would order the
+	date twice. Returns {line: the newer line}."""
+	return dict(
+		frappe.db.sql(
+			f"""select old.name, min(new.name)
+			from `tab{SCHEDULE_LINE}` old
+			join `tab{SCHEDULE_LINE}` new on new.parent = old.parent and new.item_code = old.item_code
+				and new.schedule_date = old.schedule_date and new.name != old.name
+			where old.name in %(lines)s and old.status = 'Cancelled' and new.status != 'Cancelled'
+			group by old.name""",
+			{"lines": tuple(lines)},
+		)
 	)
 
 

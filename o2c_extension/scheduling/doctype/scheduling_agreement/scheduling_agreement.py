@@ -291,6 +291,8 @@ def make_sales_order(source_name: str, target_doc=None):
 		target.scheduling_agreement = source_parent.name
 
 	def set_missing_values(source, target):
+		# the link is no_copy (a duplicated order must not carry it): the mapper leaves it out
+		target.scheduling_agreement = source.name
 		# the agreement's rate is the contract price
 		target.ignore_pricing_rule = 1
 		target.run_method("set_missing_values")
