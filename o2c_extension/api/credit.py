@@ -5,7 +5,7 @@ from frappe import _
 from frappe.utils import escape_html, flt
 
 from o2c_extension import access
-from o2c_extension.credit_control import authority, core, holds, limit_requests
+from o2c_extension.credit_control import authority, core, holds, limit_requests, scores
 from o2c_extension.credit_control.checks import describe_reason
 from o2c_extension.credit_control.exposure import EXPOSURE_DOCTYPES, currency_precision
 from o2c_extension.credit_control.exposure import get_exposure as compute_exposure
@@ -57,6 +57,7 @@ def get_exposure(customer: str, company: str) -> dict:
 	else:
 		status = "Within Limit" if decision.passed else "Over Limit"
 
+	stored_score = scores.stored_scores(company, [customer]).get(customer)
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	precision = currency_precision()
 	utilisation = core.utilisation_percent(exposure.total, terms.credit_limit)
@@ -78,6 +79,9 @@ def get_exposure(customer: str, company: str) -> dict:
 		"highest_dunning_level": exposure.highest_dunning_level,
 		"pending_holds": pending_holds,
 		"status": status,
+		# the score the daily job stored (None before the customer's first scoring)
+		"credit_score": stored_score.credit_score if stored_score else None,
+		"risk_class": stored_score.risk_class if stored_score else None,
 		"reasons": [describe_reason(reason, currency) for reason in decision.reasons],
 	}
 
@@ -150,3 +154,33 @@ def _decide_limit_request(name, comment, decide):
 			title=_("Comment Too Long"),
 		)
 	return decide(name, comment)
+
+
+# --- credit score (v2) ---------------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def score_customer(customer: str, company: str) -> dict:
+	"""The customer's credit score in the company as of now: `credit_score` (0–100, higher = safer),
+	`risk_class` (A–D) and the `factors` behind it. Reads only; the daily job stores the scores.
+
+	Needs read on the Customer, or the Credit Controller or Credit Manager role, within the user's
+	User Permissions on the customer and the company."""
+	decider = bool(set(LIMIT_DECIDERS) & set(frappe.get_roles()))
+	if not decider:
+		frappe.has_permission("Customer", "read", throw=True)
+	customer = access.require_existing("Customer", customer)
+	company = access.require_company(company)
+	if decider:
+		access.check_user_permissions(frappe.get_doc("Customer", customer))
+	else:
+		frappe.has_permission("Customer", "read", customer, throw=True)
+	access.check_company_access(company, EXPOSURE_DOCTYPES)
+	result = scores.score_customers(company, [customer])[customer]
+	return {
+		"customer": customer,
+		"company": company,
+		"credit_score": result.credit_score,
+		"risk_class": result.risk_class,
+		"factors": result.factors.as_dict(),
+	}

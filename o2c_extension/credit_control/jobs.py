@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from o2c_extension.credit_control import holds
+from o2c_extension.credit_control import holds, scores
 
 CHUNK_SIZE = 50
 
@@ -30,6 +30,8 @@ def daily():
 	for company, customers in by_company.items():
 		for start in range(0, len(customers), CHUNK_SIZE):
 			released += _recheck_chunk(company, customers[start : start + CHUNK_SIZE], trigger)
+	# every customer's credit score, per company (Customer Credit Score)
+	scores.refresh_all()
 	return released
 
 

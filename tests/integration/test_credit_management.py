@@ -339,3 +339,54 @@ class TestCreditNotifications(CreditManagementCase):
 		# once
 		self.assertNotIn(old.name, notifications.remind_pending_holds())
 		self.assertEqual(len(self.logs(self.controller, old.name)), 2)
+
+
+class TestCreditScore(CreditManagementCase):
+	def test_a_customer_who_paid_120_days_late_scores_clearly_below_one_who_pays_on_time(self):
+		from frappe.utils import add_days, nowdate
+
+		from o2c_extension.credit_control import scores
+
+		late, punctual = books.eur_customer(), books.eur_customer()
+		# three instalments due 250, 220 and 190 days ago, all paid 70 days ago: 180, 150, 120 days late
+		invoice = books.sales_invoice(late, [(self.item, 5, 100)], posting_date=add_days(nowdate(), -250))
+		factories.ensure_fiscal_year(add_days(nowdate(), -70))
+		factories.payment_for_invoice(invoice.name, posting_date=add_days(nowdate(), -70))
+		# paid on the invoice date, before every instalment was due
+		invoice = books.sales_invoice(punctual, [(self.item, 5, 100)], posting_date=add_days(nowdate(), -100))
+		factories.payment_for_invoice(invoice.name, posting_date=add_days(nowdate(), -100))
+
+		company = factories.company()
+		late_score = self.call(self.controller, "score_customer", http_method="GET", customer=late, company=company)
+		on_time = self.call(self.controller, "score_customer", http_method="GET", customer=punctual, company=company)
+		# weighted by amount: 40 % × 180 + 30 % × 150 + 30 % × 120 days
+		self.assertAlmostEqual(late_score["factors"]["days_late"], 153, places=1)
+		self.assertEqual(on_time["factors"]["days_late"], 0)
+		self.assertEqual((on_time["credit_score"], on_time["risk_class"]), (100, "A"))
+		self.assertLess(late_score["credit_score"], on_time["credit_score"] - 30)
+		self.assertIn(late_score["risk_class"], ("B", "C", "D"))
+
+		# an open invoice overdue on its first instalment adds an overdue share
+		books.sales_invoice(late, [(self.item, 5, 100)], posting_date=add_days(nowdate(), -40))
+		worse = self.call(self.controller, "score_customer", http_method="GET", customer=late, company=company)
+		self.assertAlmostEqual(worse["factors"]["overdue_share"], 70, places=0)  # 40 % + 30 % due
+		self.assertLess(worse["credit_score"], late_score["credit_score"])
+
+		# the daily job stores them; get_exposure shows them
+		scores.refresh_all()
+		stored = frappe.get_all(
+			"Customer Credit Score",
+			filters={"customer": ("in", [late, punctual]), "company": company},
+			fields=["customer", "credit_score", "risk_class"],
+		)
+		self.assertEqual(
+			{row.customer: row.risk_class for row in stored}, {late: worse["risk_class"], punctual: "A"}
+		)
+		scores.refresh_all()  # again: still one per customer and company
+		self.assertEqual(frappe.db.count("Customer Credit Score", {"customer": late, "company": company}), 1)
+		exposure = self.call(self.controller, "get_exposure", http_method="GET", customer=late, company=company)
+		self.assertEqual((exposure["credit_score"], exposure["risk_class"]), (worse["credit_score"], worse["risk_class"]))
+
+		outsider = factories.user("_o2c.credit.score-outsider@example.com", ["Blogger"])
+		with self.assertRaises(frappe.PermissionError):
+			self.call(outsider, "score_customer", http_method="GET", customer=late, company=company)
