@@ -387,7 +387,9 @@ def review_after_cancelled_payment(doc) -> list[str]:
 	auto-released and that are not fully delivered are checked again, oldest hold first, each one
 	that passes joining the exposure the next is checked against (`core.plan_recheck`). An order
 	that fails now goes back On Hold (ERPNext's hold) with a new Pending Credit Hold. Returns the
-	new holds. A constant number of queries; the writes are per order held again."""
+	new holds. A constant number of queries per customer of the payment (one, but for a Journal
+	Entry); the writes are per order held again. `auto_released_by` is plain text, not a Dynamic
+	Link, so a cancelled payment can still be deleted."""
 	released = frappe.get_all(
 		"Credit Hold",
 		filters={

@@ -247,12 +247,16 @@ class TestChecksOnRealBooks(RealBooksTestCase):
 		)
 		invoice = books.sales_invoice(customer, [(self.item, 10, 100)])  # 1,045
 		order = books.sales_order(customer, [(self.item, 5, 100)])  # + 522.50 > 1,500
-		factories.payment_for_invoice(invoice.name, amount=100)  # 1,467.50: passes
-		small = factories.payment_for_invoice(invoice.name, amount=50)
-		self.assertEqual(frappe.db.get_value("Sales Order", order.name, "status"), "To Deliver and Bill")
-		small.reload()
-		small.cancel()  # released by the first payment, not this one
-		self.assertEqual(frappe.db.get_value("Sales Order", order.name, "status"), "To Deliver and Bill")
+		hold = helpers.hold_of(order.name)
+		releasing = factories.payment_for_invoice(invoice.name, amount=100)  # 1,467.50: passes
+		self.assertEqual(frappe.db.get_value("Credit Hold", hold.name, "auto_released_by"), releasing.name)
+		factories.payment_for_invoice(invoice.name, amount=300)  # 1,167.50
+		releasing.reload()
+		releasing.cancel()  # 1,267.50: the order still passes, so it stays released
+		order.reload()
+		self.assertEqual(order.status, "To Deliver and Bill")
+		self.assertEqual(order.credit_hold, hold.name)
+		self.assertEqual(frappe.db.get_value("Credit Hold", hold.name, "status"), "Auto-Released")
 
 
 class TestCollectionsHoldOnRealBooks(RealBooksTestCase):
