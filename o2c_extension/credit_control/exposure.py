@@ -191,9 +191,7 @@ PARTS = (
 		),
 		key="dn.name",
 		amount="dn.base_grand_total",
-		percent=(
-			f"100 - 100 * sum(greatest(dni.amount - dni.billed_amt + {RETURNED_AMOUNT}, 0)) / dn.total"
-		),
+		percent=(f"100 - 100 * sum(greatest(dni.amount - dni.billed_amt + {RETURNED_AMOUNT}, 0)) / dn.total"),
 		joins=(
 			"join `tabDelivery Note Item` dni on dni.parent = dn.name and dni.parenttype = 'Delivery Note'"
 			" left join `tabSales Order` so on so.name = dni.against_sales_order"

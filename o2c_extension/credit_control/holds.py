@@ -95,7 +95,14 @@ def block_customer_for_collections(customer: str, company: str, sales_invoice: s
 	invoice = frappe.db.get_value(
 		"Sales Invoice",
 		sales_invoice,
-		["customer", "company", "docstatus", "outstanding_amount", "conversion_rate", "party_account_currency"],
+		[
+			"customer",
+			"company",
+			"docstatus",
+			"outstanding_amount",
+			"conversion_rate",
+			"party_account_currency",
+		],
 		as_dict=True,
 	)
 	if not invoice or invoice.docstatus != 1:

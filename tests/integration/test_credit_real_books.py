@@ -226,7 +226,10 @@ class TestChecksOnRealBooks(RealBooksTestCase):
 		payment = factories.payment_for_invoice(invoice.name)
 		first_hold.reload()
 		self.assertEqual(first_hold.status, "Auto-Released")
-		self.assertEqual((first_hold.auto_released_by_doctype, first_hold.auto_released_by), ("Payment Entry", payment.name))
+		self.assertEqual(
+			(first_hold.auto_released_by_doctype, first_hold.auto_released_by),
+			("Payment Entry", payment.name),
+		)
 		self.assertEqual(frappe.db.get_value("Sales Order", order.name, "status"), "To Deliver and Bill")
 
 		payment.reload()
@@ -304,9 +307,7 @@ class TestUserPermissions(RealBooksTestCase):
 		for customer in (mine, other):
 			helpers.credit_policy(customer=customer, credit_limit=10)
 			books.sales_order(customer, [(self.item, 1, 100)])  # held
-		other_hold = frappe.db.get_value(
-			"Credit Hold", {"customer": other, "status": "Pending"}, "name"
-		)
+		other_hold = frappe.db.get_value("Credit Hold", {"customer": other, "status": "Pending"}, "name")
 		user = customer_restricted_user(
 			"_o2c.credit.one-customer@example.com", mine, ["Credit Controller", "Accounts User"]
 		)
@@ -328,7 +329,9 @@ class TestUserPermissions(RealBooksTestCase):
 		)
 		hold = block_customer_for_collections(customer, books.SECOND_COMPANY, invoice.name, "overdue")
 		user = books.restricted_user(
-			factories.company(), "_o2c.credit.first-company@example.com", ["Credit Controller", "Accounts User"]
+			factories.company(),
+			"_o2c.credit.first-company@example.com",
+			["Credit Controller", "Accounts User"],
 		)
 		frappe.set_user(user)
 		with self.assertRaises(frappe.PermissionError):

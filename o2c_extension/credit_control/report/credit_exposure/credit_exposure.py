@@ -122,7 +122,9 @@ def _selected_customers(filters) -> list[str] | None:
 		return customers
 	if filters.customer and filters.customer not in allowed:
 		frappe.throw(
-			_("Your User Permissions do not allow {0} {1}.").format(_("Customer"), frappe.bold(filters.customer)),
+			_("Your User Permissions do not allow {0} {1}.").format(
+				_("Customer"), frappe.bold(filters.customer)
+			),
 			frappe.PermissionError,
 			title=_("Not Permitted"),
 		)
