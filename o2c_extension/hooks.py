@@ -128,6 +128,10 @@ override_doctype_class = {
 	"Sales Invoice": "o2c_extension.credit_control.overrides.CreditControlledSalesInvoice",
 }
 
+# The history of credit limits outlives the policy it was kept for: deleting a Credit Policy is
+# not blocked by its Credit Limit Changes (they keep its name).
+ignore_links_on_delete = ["Credit Limit Change"]
+
 # Connections on ERPNext forms: the credit documents of a customer
 override_doctype_dashboards = {
 	"Customer": "o2c_extension.credit_control.dashboards.customer_dashboard",

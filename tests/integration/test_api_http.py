@@ -418,6 +418,23 @@ def make_test_data() -> dict:
 		else:
 			values[f"hold_{key}"] = hold.name
 	values["new_customer"] = factories.customer()
+	# Credit Limit Requests, made by Administrator (so the controller may decide them)
+	values["limit_customer_new"] = factories.customer()
+	for key in ("to_approve", "to_reject", "pending"):
+		limit_customer = factories.customer()
+		limit_policy = credit.credit_policy(customer=limit_customer, credit_limit=1000)
+		request = frappe.get_doc(
+			{
+				"doctype": "Credit Limit Request",
+				"customer": limit_customer,
+				"company": company,
+				"requested_limit": 3000,
+				"reason": "Larger orders from next quarter",
+			}
+		).insert()
+		values[f"limit_request_{key}"] = request.name
+		if key == "to_approve":
+			values["limit_request_policy"] = limit_policy.name
 	values["policy_to_delete"] = credit.credit_policy(customer=factories.customer(), credit_limit=2000).name
 	values["policy_to_update"] = credit.credit_policy(customer=factories.customer(), credit_limit=5000).name
 
@@ -566,6 +583,21 @@ REFUSALS = {
 	),
 	"o2c_extension.api.credit.release_hold": ("sales", "POST", {"name": "{pending_hold}", "comment": "ok"}),
 	"o2c_extension.api.credit.reject_hold": ("sales", "POST", {"name": "{pending_hold}", "comment": "no"}),
+	"o2c_extension.api.credit.score_customer": (
+		"outsider",
+		"GET",
+		{"customer": "{customer}", "company": "{company}"},
+	),
+	"o2c_extension.api.credit.approve_limit_request": (
+		"sales",
+		"POST",
+		{"name": "{limit_request_pending}", "comment": "ok"},
+	),
+	"o2c_extension.api.credit.reject_limit_request": (
+		"sales",
+		"POST",
+		{"name": "{limit_request_pending}", "comment": "no"},
+	),
 	"o2c_extension.api.scheduling.import_release": (
 		"collections",  # Accounts User: reads agreements, may not change them
 		"POST",
@@ -646,6 +678,9 @@ def state(values: dict) -> dict:
 	frappe.db.rollback()  # see what the server committed
 	return {
 		"hold": frappe.db.get_value("Credit Hold", values["pending_hold"], ["status", "decided_by"]),
+		"limit_request": frappe.db.get_value(
+			"Credit Limit Request", values["limit_request_pending"], ["status", "approved_by"]
+		),
 		"order": frappe.db.get_value("Sales Order", values["pending_order"], ["status", "credit_status"]),
 		"releases": frappe.db.count("Schedule Release", {"scheduling_agreement": values["agreement"]}),
 		"agreement": scheduling.line_states(values["agreement"]),
