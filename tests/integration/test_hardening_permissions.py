@@ -54,9 +54,14 @@ ASSIGNEES = {
 METHODS = {
 	# Customer read (ERPNext: Sales User, Accounts User) or the Credit Controller role
 	"o2c_extension.api.credit.get_exposure": ("GET", "NYYYNN"),
+	# the same: Customer read, or the Credit Controller / Credit Manager role
+	"o2c_extension.api.credit.score_customer": ("GET", "NYYYNN"),
 	# only_for Credit Controller + Credit Hold write
 	"o2c_extension.api.credit.release_hold": ("POST", "NNNYNN"),
 	"o2c_extension.api.credit.reject_hold": ("POST", "NNNYNN"),
+	# only_for Credit Controller / Credit Manager + Credit Limit Request write
+	"o2c_extension.api.credit.approve_limit_request": ("POST", "NNNYNN"),
+	"o2c_extension.api.credit.reject_limit_request": ("POST", "NNNYNN"),
 	# Scheduling Agreement write (+ Schedule Release create / submit)
 	"o2c_extension.api.scheduling.import_release": ("POST", "NYNNNN"),
 	"o2c_extension.api.scheduling.import_release_csv": ("POST", "NYNNNN"),
@@ -102,11 +107,15 @@ RESOURCES = {
 	"Collections Rule": ("NNYNYY", "NNNNNY"),
 	"Credit Check Tally": ("NNNNNN", "NNNNNN"),
 	"Credit Hold": ("NYYYNN", "NNNNNN"),
+	"Credit Limit Change": ("NYYYNN", "NNNNNN"),  # written by approvals and policy changes only
+	"Credit Limit Request": ("NYNYNN", "NYNYNN"),
+	"Customer Credit Score": ("NYYYNN", "NNNNNN"),  # written by the daily scoring only
 	"Credit Policy": ("NNYYNN", "NNNYNN"),
 	"O2C Settings": ("NNNYNY", None),
 	"Schedule Release": ("NYYNNN", "NYNNNN"),
 	"Scheduling Agreement": ("NYYNNN", "NYNNNN"),
-	# child tables: never listed on their own
+	# child tables: never listed on their own (O2C Settings' rows change with the Single)
+	"Credit Approval Limit": ("NNNNNN", None),
 	"Collections Rule Step": ("NNNNNN", "NNNNNY"),
 	"Credit Hold Decision": ("NNNNNN", "NNNNNN"),  # decisions only through release / reject
 	"Schedule Release Change": ("NNNNNN", "NYNNNN"),
@@ -211,6 +220,8 @@ class TestPermissionMatrix(FrappeTestCase):
 		cls.pending_hold = frappe.db.get_value(
 			"Sales Order", factories.sales_order(cls.customer, [(cls.item, 5, 100)]).name, "credit_hold"
 		)
+		# one customer per persona for the Credit Limit Requests they create (one open per customer)
+		cls.limit_customers = {persona: factories.customer() for persona in PERSONAS}
 		cls.assigned = {}
 		for role, user in ASSIGNEES.items():
 			invoice = cls.open_invoice()
@@ -248,6 +259,26 @@ class TestPermissionMatrix(FrappeTestCase):
 		session = requests.Session()
 		session.headers.update({"Accept": "application/json"})
 		return session
+
+	def pending_limit_request(self) -> str:
+		"""A Pending Credit Limit Request of a customer of its own (one open request per customer)."""
+		frappe.set_user("Administrator")
+		name = (
+			frappe.get_doc(
+				{
+					"doctype": "Credit Limit Request",
+					"customer": factories.customer(),
+					"company": factories.COMPANY,
+					"requested_limit": 1000,
+					"reason": "a larger order",
+					"status": "Pending",
+				}
+			)
+			.insert()
+			.name
+		)
+		frappe.db.commit()
+		return name
 
 	def held_hold(self) -> str:
 		frappe.set_user("Administrator")
@@ -365,9 +396,13 @@ class TestPermissionMatrix(FrappeTestCase):
 			{doctype: create for doctype, (_r, create) in RESOURCES.items() if create}, actual_create
 		)
 		frappe.db.rollback()
+		# a Credit Policy made with a limit keeps that first limit as a Credit Limit Change
+		side_effects = {"Credit Limit Change": allowed_creates.get("Credit Policy", 0)}
 		for doctype, before in counts_before.items():
 			self.assertEqual(
-				frappe.db.count(doctype), before + allowed_creates.get(doctype, 0), f"{doctype} rows"
+				frappe.db.count(doctype),
+				before + allowed_creates.get(doctype, 0) + side_effects.get(doctype, 0),
+				f"{doctype} rows",
 			)
 
 	def test_credit_policy_for_a_customer_over_rest(self):
@@ -403,10 +438,13 @@ class TestPermissionMatrix(FrappeTestCase):
 	def payload(self, method: str, persona: str, release_numbers: dict, holds: dict) -> dict:
 		name = method.rsplit(".", 1)[1]
 		today = nowdate()
-		if name == "get_exposure":
+		if name in ("get_exposure", "score_customer"):
 			return {"customer": self.customer, "company": factories.COMPANY}
 		if name in ("release_hold", "reject_hold"):
 			holds[(name, persona)] = self.held_hold()
+			return {"name": holds[(name, persona)], "comment": "decided over REST"}
+		if name in ("approve_limit_request", "reject_limit_request"):
+			holds[(name, persona)] = self.pending_limit_request()
 			return {"name": holds[(name, persona)], "comment": "decided over REST"}
 		if name in ("import_release", "import_release_csv"):
 			number = f"HARD-{name}-{persona}"
@@ -457,6 +495,17 @@ class TestPermissionMatrix(FrappeTestCase):
 					{"day_offset": 3, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"}
 				],
 			}
+		if doctype == "Credit Limit Request":
+			return {
+				"customer": self.limit_customers[persona],
+				"company": company,
+				"requested_limit": 1000,
+				"reason": f"requested by {tag}",
+			}
+		if doctype == "Credit Limit Change":
+			return {"customer": self.customer, "company": company, "old_limit": 100, "new_limit": 1_000_000}
+		if doctype == "Customer Credit Score":
+			return {"customer": self.customer, "company": company, "credit_score": 100, "risk_class": "A"}
 		if doctype == "Credit Check Tally":
 			return {"customer": self.customer, "company": company, "approved_amount": 1}
 		if doctype == "Credit Hold":
@@ -588,11 +637,18 @@ class TestPermissionMatrix(FrappeTestCase):
 			method = next(m for m in METHODS if m.endswith(f".{name}"))
 			made = frappe.db.exists("Schedule Release", {"release_no": number})
 			self.assertEqual(bool(made), actual[method][PERSONAS.index(persona)] == "Y", (name, persona))
+		decided = {
+			"release_hold": "Released",
+			"reject_hold": "Rejected",
+			"approve_limit_request": "Approved",
+			"reject_limit_request": "Rejected",
+		}
 		for (name, persona), hold in holds.items():
 			method = next(m for m in METHODS if m.endswith(f".{name}"))
-			status = frappe.db.get_value("Credit Hold", hold, "status")
+			doctype = "Credit Hold" if name.endswith("_hold") else "Credit Limit Request"
+			status = frappe.db.get_value(doctype, hold, "status")
 			if actual[method][PERSONAS.index(persona)] == "Y":
-				self.assertEqual(status, {"release_hold": "Released", "reject_hold": "Rejected"}[name])
+				self.assertEqual(status, decided[name])
 			else:
 				self.assertEqual(status, "Pending", (name, persona))
 		# allowed: a promise, then a dispute recorded and resolved (the promise stays)
@@ -958,6 +1014,7 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 	def test_every_whitelisted_method_is_covered(self):
 		covered = {
 			"o2c_extension.api.credit.get_exposure",
+			"o2c_extension.api.credit.score_customer",
 			"o2c_extension.api.credit.release_hold",
 			"o2c_extension.api.credit.reject_hold",
 			"o2c_extension.api.credit.approve_limit_request",
@@ -975,18 +1032,24 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 		}
 		self.assertEqual(app_whitelisted_methods(), covered, "add the new method's cases to this class")
 
-	def test_exposure(self):
-		method = "o2c_extension.api.credit.get_exposure"
+	def test_exposure_and_score(self):
+		exposure, score = "o2c_extension.api.credit.get_exposure", "o2c_extension.api.credit.score_customer"
 		self.assert_refused(
 			[
 				(user, method, {"customer": self.abroad, "company": self.second})
 				for user in self.restricted_to_first()
+				for method in (exposure, score)
 			]
-			+ [(self.CUSTOMER_USER, method, {"customer": self.theirs, "company": self.first})]
+			+ [
+				(self.CUSTOMER_USER, method, {"customer": self.theirs, "company": self.first})
+				for method in (exposure, score)
+			]
 		)
 		for user in (self.COMPANY_USER, self.CUSTOMER_USER):
-			answer = self.assert_answered(user, method, customer=self.mine, company=self.first)
+			answer = self.assert_answered(user, exposure, customer=self.mine, company=self.first)
 			self.assertGreater(answer["receivables"], 0)
+			answer = self.assert_answered(user, score, customer=self.mine, company=self.first)
+			self.assertEqual(answer["customer"], self.mine)
 
 	def test_credit_hold_decisions(self):
 		release, reject = "o2c_extension.api.credit.release_hold", "o2c_extension.api.credit.reject_hold"
