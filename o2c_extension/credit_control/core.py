@@ -18,8 +18,9 @@ COLLECTIONS_BLOCK = "collections_block"
 
 # specificity of a policy's scope, higher wins
 SCOPE_COMPANY = 0
-SCOPE_CUSTOMER_GROUP = 1
-SCOPE_CUSTOMER = 2
+SCOPE_RISK_CLASS = 1  # the customer's stored credit-score class (v2)
+SCOPE_CUSTOMER_GROUP = 2
+SCOPE_CUSTOMER = 3
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ def pick_most_specific(candidates: Iterable[PolicyCandidate]) -> str | None:
 
 APPLIES_TO_CUSTOMER = "Customer"
 APPLIES_TO_CUSTOMER_GROUP = "Customer Group"
+APPLIES_TO_RISK_CLASS = "Risk Class"
+RISK_CLASSES = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class PolicyScope:
 	applies_to: str  # "" (every customer of the company), "Customer" or "Customer Group"
 	customer: str | None = None
 	customer_group: str | None = None
+	risk_class: str | None = None
 
 
 def resolve_scope(
@@ -146,6 +150,7 @@ def resolve_scope(
 	customer: str | None,
 	customer_group: str | None,
 	prefilled_group: str | None = None,
+	risk_class: str | None = None,
 ) -> PolicyScope | str:
 	"""The scope a Credit Policy means, or why it is invalid (an identifier; the caller translates).
 
@@ -160,6 +165,10 @@ def resolve_scope(
 		if not customer_group:
 			return "customer_group_missing"
 		return PolicyScope(applies_to, customer_group=customer_group)
+	if applies_to == APPLIES_TO_RISK_CLASS:
+		if risk_class not in RISK_CLASSES:
+			return "risk_class_missing"
+		return PolicyScope(applies_to, risk_class=risk_class)
 	if applies_to:
 		return "unknown_scope"
 	chosen_group = customer_group if customer_group and customer_group != prefilled_group else None

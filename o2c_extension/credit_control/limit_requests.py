@@ -26,7 +26,7 @@ REJECTED = "Rejected"
 # far above any real credit limit; a larger figure is a typing error
 MAX_LIMIT = 1_000_000_000_000
 # the rules a customer's own policy copies from the one that applied before
-COPIED_POLICY_FIELDS = tuple(field for field in POLICY_FIELDS if field not in ("name", "customer", "customer_group"))
+COPIED_POLICY_FIELDS = tuple(field for field in POLICY_FIELDS if field not in ("name", "customer", "customer_group", "risk_class"))
 
 
 def current_limit(customer: str, company: str) -> tuple[float, str | None]:
@@ -193,6 +193,7 @@ def set_customer_limit(customer: str, company: str, limit: float, reason: str, r
 		policy.applies_to = "Customer"
 		policy.customer = customer
 		policy.customer_group = None
+		policy.risk_class = None
 	policy.credit_limit = limit
 	policy.flags.o2c_limit_reason = reason
 	policy.flags.o2c_limit_request = request

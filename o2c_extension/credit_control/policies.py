@@ -10,6 +10,7 @@ from o2c_extension.credit_control.core import (
 	SCOPE_COMPANY,
 	SCOPE_CUSTOMER,
 	SCOPE_CUSTOMER_GROUP,
+	SCOPE_RISK_CLASS,
 	CreditTerms,
 	PolicyCandidate,
 	pick_most_specific,
@@ -19,6 +20,7 @@ POLICY_FIELDS = (
 	"name",
 	"customer",
 	"customer_group",
+	"risk_class",
 	"credit_limit",
 	"tolerance_percent",
 	"max_overdue_days",
@@ -47,7 +49,13 @@ def get_policies(company: str, customers: list[str]) -> dict[str, frappe._dict |
 
 	by_name = {policy.name: policy for policy in policies}
 	by_customer = {policy.customer: policy for policy in policies if policy.customer}
-	company_wide = [policy for policy in policies if not policy.customer and not policy.customer_group]
+	company_wide = [
+		policy
+		for policy in policies
+		if not policy.customer and not policy.customer_group and not policy.risk_class
+	]
+	by_risk_class = {policy.risk_class: policy for policy in policies if policy.risk_class}
+	risk_classes = _risk_classes(company, customers) if by_risk_class else {}
 	group_policies = [policy for policy in policies if policy.customer_group]
 
 	group_bounds = (
@@ -59,6 +67,8 @@ def get_policies(company: str, customers: list[str]) -> dict[str, frappe._dict |
 		candidates = [PolicyCandidate(policy.name, SCOPE_COMPANY) for policy in company_wide]
 		if customer in by_customer:
 			candidates.append(PolicyCandidate(by_customer[customer].name, SCOPE_CUSTOMER))
+		if risk_classes.get(customer) in by_risk_class:
+			candidates.append(PolicyCandidate(by_risk_class[risk_classes[customer]].name, SCOPE_RISK_CLASS))
 		if customer in customer_groups:
 			_group, lft, rgt = customer_groups[customer]
 			for policy in group_policies:
@@ -149,3 +159,13 @@ def _group_bounds(groups: list[str]) -> dict[str, tuple[int, int]]:
 		{"groups": tuple(set(groups))},
 	)
 	return {name: (cint(lft), cint(rgt)) for name, lft, rgt in rows}
+
+
+def _risk_classes(company: str, customers: list[str]) -> dict[str, str]:
+	"""customer -> the risk class of its stored credit score in `company` (Customer Credit Score)."""
+	rows = frappe.get_all(
+		"Customer Credit Score",
+		filters={"company": company, "customer": ("in", list(customers)), "risk_class": ("is", "set")},
+		fields=["customer", "risk_class"],
+	)
+	return {row.customer: row.risk_class for row in rows}

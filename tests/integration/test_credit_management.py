@@ -390,3 +390,40 @@ class TestCreditScore(CreditManagementCase):
 		outsider = factories.user("_o2c.credit.score-outsider@example.com", ["Blogger"])
 		with self.assertRaises(frappe.PermissionError):
 			self.call(outsider, "score_customer", http_method="GET", customer=late, company=company)
+
+	def test_a_risk_class_policy_applies_to_the_class_it_names(self):
+		from o2c_extension.credit_control import scores, scoring
+		from o2c_extension.credit_control.policies import get_policy
+
+		company = factories.company()
+		risky, safe = books.eur_customer(), books.eur_customer()
+		scores.store_scores(
+			company,
+			{
+				risky: scoring.score(scoring.Factors(days_late=200, overdue_share=100, dunning_level=3)),
+				safe: scoring.score(scoring.Factors()),
+			},
+		)
+		self.assertEqual(scores.risk_classes(company, [risky, safe]), {risky: "D", safe: "A"})
+		policy = helpers.credit_policy(applies_to="Risk Class", risk_class="D", credit_limit=100)
+		self.assertEqual(policy.title, "Risk Class D")
+		self.assertEqual(get_policy(risky, company).name, policy.name)
+		self.assertIsNone(get_policy(safe, company))
+
+		held = self.eur_order(risky, 5)
+		self.assertEqual(frappe.db.get_value("Sales Order", held.name, "credit_status"), "On Credit Hold")
+		passed = self.eur_order(safe, 5)
+		self.assertNotEqual(frappe.db.get_value("Sales Order", passed.name, "credit_status"), "On Credit Hold")
+		# the Credit Exposure report shows score and class
+		from o2c_extension.credit_control.report.credit_exposure.credit_exposure import execute
+
+		_columns, rows = execute(frappe._dict(company=company, customer=risky))
+		self.assertEqual([(row["risk_class"], row["credit_policy"]) for row in rows], [("D", policy.name)])
+		# the customer's own policy is more specific than its class
+		own = helpers.credit_policy(customer=risky, credit_limit=100000)
+		self.assertEqual(get_policy(risky, company).name, own.name)
+
+		with self.assertRaisesRegex(frappe.ValidationError, "Select the Risk Class"):
+			helpers.credit_policy(applies_to="Risk Class", credit_limit=100)
+		with self.assertRaisesRegex(frappe.ValidationError, "already enabled"):
+			helpers.credit_policy(applies_to="Risk Class", risk_class="D", credit_limit=500)

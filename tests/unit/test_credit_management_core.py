@@ -105,3 +105,18 @@ def test_paying_later_never_lowers_the_days_late(early, extra):
 	sooner = scoring.average_days_late([(terms, [scoring.Payment(start + timedelta(early), 100)])])
 	later = scoring.average_days_late([(terms, [scoring.Payment(start + timedelta(early + extra), 100)])])
 	assert later >= sooner
+
+
+def test_a_risk_class_scope_and_its_rank():
+	from o2c_extension.credit_control import core
+
+	assert core.resolve_scope("Risk Class", None, None, risk_class="C") == core.PolicyScope("Risk Class", risk_class="C")
+	assert core.resolve_scope("Risk Class", None, None) == "risk_class_missing"
+	assert core.resolve_scope("Risk Class", None, None, risk_class="E") == "risk_class_missing"
+	candidates = [
+		core.PolicyCandidate("all", core.SCOPE_COMPANY),
+		core.PolicyCandidate("class", core.SCOPE_RISK_CLASS),
+	]
+	assert core.pick_most_specific(candidates) == "class"
+	assert core.pick_most_specific([*candidates, core.PolicyCandidate("group", core.SCOPE_CUSTOMER_GROUP)]) == "group"
+	assert core.pick_most_specific([*candidates, core.PolicyCandidate("customer", core.SCOPE_CUSTOMER)]) == "customer"

@@ -14,7 +14,8 @@ def scope_error_message(error: str) -> str:
 		"both_scopes": _("A Credit Policy applies to a Customer or to a Customer Group, not both."),
 		"customer_missing": _("Select the Customer this Credit Policy applies to."),
 		"customer_group_missing": _("Select the Customer Group this Credit Policy applies to."),
-		"unknown_scope": _("Applies To must be empty (all customers), Customer or Customer Group."),
+		"risk_class_missing": _("Select the Risk Class (A, B, C or D) this Credit Policy applies to."),
+		"unknown_scope": _("Applies To must be empty (all customers), Customer, Customer Group or Risk Class."),
 	}[error]
 
 
@@ -50,12 +51,14 @@ class CreditPolicy(Document):
 			self.customer_group,
 			# the default Customer Group Frappe pre-fills into new documents (ERPNext sets one)
 			prefilled_group=frappe.defaults.get_defaults().get("customer_group") if self.is_new() else None,
+			risk_class=self.get("risk_class"),
 		)
 		if not isinstance(scope, PolicyScope):
 			frappe.throw(scope_error_message(scope), title=_("Invalid Credit Policy"))
 		self.applies_to = scope.applies_to
 		self.customer = scope.customer
 		self.customer_group = scope.customer_group
+		self.risk_class = scope.risk_class
 
 	def validate_unique_scope(self):
 		if not self.enabled:
@@ -67,6 +70,7 @@ class CreditPolicy(Document):
 				"enabled": 1,
 				"customer": self.customer or ("is", "not set"),
 				"customer_group": self.customer_group or ("is", "not set"),
+				"risk_class": self.risk_class or ("is", "not set"),
 				"name": ("!=", self.name or ""),
 			},
 			"name",
@@ -84,6 +88,8 @@ class CreditPolicy(Document):
 			return _("Customer {0}").format(self.customer)
 		if self.customer_group:
 			return _("Customer Group {0}").format(self.customer_group)
+		if self.get("risk_class"):
+			return _("Risk Class {0}").format(self.risk_class)
 		return _("All Customers")
 
 

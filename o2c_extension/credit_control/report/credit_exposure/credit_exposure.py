@@ -13,6 +13,7 @@ from o2c_extension import access
 from o2c_extension.credit_control import core
 from o2c_extension.credit_control.exposure import EXPOSURE_DOCTYPES, currency_precision, get_exposures
 from o2c_extension.credit_control.policies import get_erpnext_limits, get_policies, get_terms
+from o2c_extension.credit_control.scores import stored_scores
 
 
 def execute(filters=None):
@@ -49,6 +50,8 @@ def get_columns():
 		column("oldest_overdue_days", _("Oldest Overdue Days"), "Int", 110),
 		column("highest_dunning_level", _("Highest Dunning Level"), "Int", 110),
 		column("pending_holds", _("Pending Holds"), "Int", 100),
+		column("credit_score", _("Credit Score"), "Float", 100),
+		column("risk_class", _("Risk Class"), "Data", 80),
 		column("status", _("Status"), "Data", 110),
 		column("currency", _("Currency"), "Link", 80, "Currency"),
 	]
@@ -76,6 +79,7 @@ def get_data(filters) -> list[dict]:
 		)
 	}
 
+	scored = stored_scores(company, names)
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	precision = currency_precision()
 	data = []
@@ -106,6 +110,8 @@ def get_data(filters) -> list[dict]:
 				"oldest_overdue_days": exposure.oldest_overdue_days,
 				"highest_dunning_level": exposure.highest_dunning_level,
 				"pending_holds": len(holds),
+				"credit_score": scored[customer].credit_score if customer in scored else None,
+				"risk_class": scored[customer].risk_class if customer in scored else None,
 				"status": status,
 				"currency": currency,
 			}
