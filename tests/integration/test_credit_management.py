@@ -274,6 +274,8 @@ class TestCreditNotifications(CreditManagementCase):
 		collections_helpers.outgoing_email_account()  # Frappe queues notification e-mail through it
 
 	def logs(self, user, hold):
+		# what the commit of the deciding transaction does: the notifications are made after it
+		frappe.db.after_commit.run()
 		return frappe.get_all(
 			"Notification Log",
 			filters={"for_user": user, "document_type": "Credit Hold", "document_name": hold},
@@ -293,6 +295,7 @@ class TestCreditNotifications(CreditManagementCase):
 			order.submit()
 		finally:
 			frappe.set_user("Administrator")
+		frappe.db.after_commit.run()  # the submit's commit: its notifications are made
 		return order, helpers.hold_of(order.name)
 
 	def test_a_new_hold_notifies_the_controllers_of_its_company_and_a_decision_the_order_owner(self):
