@@ -12,7 +12,9 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import pairwise
+
+from o2c_extension.order_to_cash import payment_terms
+from o2c_extension.order_to_cash.currency import to_company_currency
 
 EMAIL_REMINDER = "Email Reminder"
 CREATE_TODO = "Create ToDo"
@@ -113,7 +115,7 @@ class Currencies:
 
 	def to_company(self, amount: float) -> float:
 		"""An amount in the outstanding's currency, in company currency."""
-		return amount if self.party == self.company else amount * (self.rate or 1.0)
+		return to_company_currency(amount, self.party, self.company, self.rate)
 
 	def to_invoice(self, amount: float) -> float:
 		"""An amount in the outstanding's currency, in the invoice's currency."""
@@ -158,37 +160,12 @@ def broken_promise_step(promise_date: date) -> str:
 def open_rows(
 	rows: Sequence[ScheduleRow], outstanding: float, epsilon: float = 0.0, unit: float = 0.0
 ) -> list[OpenRow]:
-	"""What is still unpaid of each payment term, as ERPNext's Accounts Receivable report based on
-	payment terms allocates it: what ERPNext recorded against a term (a Payment Entry naming the
-	payment term) is that term's; everything else paid (payments without a term, journal entries,
-	credit notes) clears the earliest terms first. `outstanding` is the invoice's.
-
-	Anything above the rows' total (a write-off changed) stays on the earliest row. A term left
-	with no more than the rounding of the schedule's split (`unit`, the smallest amount, per term)
-	is paid: the cent is carried to the next term, so it never keeps a paid term open.
-	"""
-	if outstanding <= epsilon or not rows:
-		return []
-	ordered = sorted(enumerate(rows), key=lambda pair: (pair[1].due_date, pair[0]))
-	unpaid = {position: max(row.amount - max(row.paid, 0.0), 0.0) for position, row in ordered}
-	to_clear = sum(unpaid.values()) - outstanding
-	if to_clear < 0:
-		unpaid[ordered[0][0]] -= to_clear
-	for position, _row in ordered:
-		if to_clear <= 0:
-			break
-		share = min(unpaid[position], to_clear)
-		unpaid[position] -= share
-		to_clear -= share
-	tolerance = unit * len(rows)
-	for (position, _row), (following, _next) in pairwise(ordered):
-		if 0 < unpaid[position] <= tolerance + epsilon and unpaid[following] > epsilon:
-			unpaid[following] += unpaid[position]
-			unpaid[position] = 0.0
+	"""What is still unpaid of each payment term (`payment_terms.unpaid_terms`, the one
+	allocation, as ERPNext's Accounts Receivable report based on payment terms makes it)."""
+	terms = [payment_terms.Term(row.due_date, row.amount, row.key, row.paid) for row in rows]
 	return [
-		OpenRow(row.key, row.due_date, unpaid[position])
-		for position, row in ordered
-		if unpaid[position] > epsilon
+		OpenRow(term.key, term.due_date, term.unpaid)
+		for term in payment_terms.unpaid_terms(terms, outstanding, epsilon, unit)
 	]
 
 

@@ -20,6 +20,7 @@ from o2c_extension.credit_control.checks import (
 )
 from o2c_extension.credit_control.exposure import currency_precision, get_exposure, get_exposures
 from o2c_extension.credit_control.policies import get_policies, get_policy, get_terms
+from o2c_extension.order_to_cash.currency import to_company_currency
 
 PENDING = "Pending"
 RELEASED = "Released"
@@ -137,7 +138,7 @@ def block_customer_for_collections(customer: str, company: str, sales_invoice: s
 def invoice_outstanding(invoice, company: str) -> float:
 	"""A Sales Invoice's outstanding (`outstanding_amount`, `party_account_currency`,
 	`conversion_rate`) in company currency."""
-	return core.to_company_currency(
+	return to_company_currency(
 		flt(invoice.outstanding_amount),
 		invoice.party_account_currency,
 		frappe.get_cached_value("Company", company, "default_currency"),

@@ -14,6 +14,7 @@ from o2c_extension.credit_control import core, scoring
 from o2c_extension.credit_control.exposure import currency_precision, get_exposures
 from o2c_extension.credit_control.policies import get_policies, get_terms
 from o2c_extension.order_to_cash import payment_terms
+from o2c_extension.order_to_cash.currency import to_company_currency
 
 LOOKBACK_DAYS = 365
 CHUNK_SIZE = 200
@@ -116,7 +117,9 @@ def _overdue_shares(company: str, customers: list[str], today) -> dict[str, floa
 	company_currency = frappe.get_cached_value("Company", company, "default_currency")
 	invoices: dict[str, list] = {}
 	for customer, invoice, outstanding, invoice_due, account_currency, rate, term_due, term_amount in rows:
-		entry = invoices.setdefault(invoice, [customer, flt(outstanding), invoice_due, account_currency, rate, []])
+		entry = invoices.setdefault(
+			invoice, [customer, flt(outstanding), invoice_due, account_currency, rate, []]
+		)
 		if term_due:
 			entry[5].append(payment_terms.Term(getdate(term_due), flt(term_amount)))
 	epsilon = 0.5 / 10 ** currency_precision()
@@ -124,13 +127,18 @@ def _overdue_shares(company: str, customers: list[str], today) -> dict[str, floa
 	overdue: dict[str, float] = defaultdict(float)
 	for customer, outstanding, invoice_due, account_currency, rate, terms in invoices.values():
 		terms = terms or ([payment_terms.Term(getdate(invoice_due), outstanding)] if invoice_due else [])
-		to_company = lambda amount: core.to_company_currency(amount, account_currency, company_currency, flt(rate))  # noqa: E731
-		open_total[customer] += to_company(outstanding)
+		open_total[customer] += to_company_currency(
+			outstanding, account_currency, company_currency, flt(rate)
+		)
 		for term in payment_terms.unpaid_terms(terms, outstanding, epsilon):
 			if term.due_date < today:
-				overdue[customer] += to_company(term.unpaid)
+				overdue[customer] += to_company_currency(
+					term.unpaid, account_currency, company_currency, flt(rate)
+				)
 	return {
-		customer: min(100.0, overdue[customer] / total * 100) for customer, total in open_total.items() if total > 0
+		customer: min(100.0, overdue[customer] / total * 100)
+		for customer, total in open_total.items()
+		if total > 0
 	}
 
 
@@ -180,7 +188,9 @@ def store_scores(company: str, scores: dict[str, scoring.Score]) -> None:
 		if customer in existing:
 			frappe.db.set_value("Customer Credit Score", existing[customer], values, update_modified=True)
 		else:
-			doc = frappe.get_doc({"doctype": "Customer Credit Score", "customer": customer, "company": company, **values})
+			doc = frappe.get_doc(
+				{"doctype": "Customer Credit Score", "customer": customer, "company": company, **values}
+			)
 			doc.insert(ignore_permissions=True)
 
 
@@ -198,7 +208,11 @@ def stored_scores(company: str, customers: list[str]) -> dict[str, frappe._dict]
 
 def risk_classes(company: str, customers: list[str]) -> dict[str, str]:
 	"""customer -> its stored risk class in `company` (customers never scored are left out)."""
-	return {customer: row.risk_class for customer, row in stored_scores(company, customers).items() if row.risk_class}
+	return {
+		customer: row.risk_class
+		for customer, row in stored_scores(company, customers).items()
+		if row.risk_class
+	}
 
 
 def scored_customers(company: str) -> list[str]:

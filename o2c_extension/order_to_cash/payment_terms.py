@@ -1,12 +1,13 @@
 """Which payment terms of an invoice are still unpaid: the one definition, used by credit control
-(overdue age in exposure, checks and the Credit Exposure report) and open to collections.
+(overdue age in exposure, checks, scores and the Credit Exposure report) and by collections (the
+term a step speaks of, settlement per term).
 
-Pure: no frappe, no database. Payments and credit notes clear an invoice's terms oldest first, as
-ERPNext's Accounts Receivable report based on payment terms allocates them: what has been paid is
-the terms' total less the invoice's outstanding, and it covers the earliest terms (by due date,
-then by row order) in full before the next. ERPNext does not keep a reliable outstanding per term
-(a payment made without a payment term leaves it untouched), so only the invoice's outstanding is
-trusted. The terms' amounts must be in the currency of the outstanding (the receivable account's).
+Pure: no frappe, no database. What ERPNext recorded against a term (a Payment Entry naming the
+payment term: the Payment Schedule row's `paid_amount`) is that term's; everything else paid
+(payments without a term, journal entries, credit notes) clears the earliest terms first (by due
+date, then by row order), as ERPNext's Accounts Receivable report based on payment terms allocates
+it. The invoice's outstanding is what is trusted; the terms' amounts must be in its currency (the
+receivable account's).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Term:
 	due_date: date
 	amount: float  # in the currency of the invoice's outstanding
 	key: str = ""  # the Payment Schedule row, when the caller needs it back
+	paid: float = 0.0  # what ERPNext recorded as paid against this term (a payment naming it)
 
 
 @dataclass(frozen=True)
@@ -30,26 +33,36 @@ class UnpaidTerm:
 	unpaid: float
 
 
-def unpaid_terms(terms: Sequence[Term], outstanding: float, epsilon: float = 0.0) -> list[UnpaidTerm]:
-	"""What is still unpaid of each term, earliest first, payments having cleared the earliest terms
-	first. An invoice without terms is one term (pass its due date). Anything outstanding above the
-	terms' total (rounding, a write-off changed) stays on the earliest term."""
+def unpaid_terms(
+	terms: Sequence[Term], outstanding: float, epsilon: float = 0.0, unit: float = 0.0
+) -> list[UnpaidTerm]:
+	"""What is still unpaid of each term, earliest first. An invoice without terms is one term
+	(pass its due date). Anything outstanding above the terms' total (a write-off changed) stays on
+	the earliest term. A term left with no more than the rounding of the schedule's split (`unit`,
+	the smallest amount, per term) is paid: the cent is carried to the next term, so it never keeps
+	a paid term open."""
 	if outstanding <= epsilon or not terms:
 		return []
 	ordered = sorted(enumerate(terms), key=lambda pair: (pair[1].due_date, pair[0]))
-	remaining = outstanding
-	unpaid: dict[int, float] = {}
-	for position, term in reversed(ordered):
-		share = min(max(term.amount, 0.0), remaining)
-		unpaid[position] = share
-		remaining -= share
-	if remaining > epsilon:
-		first = ordered[0][0]
-		unpaid[first] = unpaid.get(first, 0.0) + remaining
+	unpaid = {position: max(term.amount - max(term.paid, 0.0), 0.0) for position, term in ordered}
+	to_clear = sum(unpaid.values()) - outstanding
+	if to_clear < 0:
+		unpaid[ordered[0][0]] -= to_clear
+	for position, _term in ordered:
+		if to_clear <= 0:
+			break
+		share = min(unpaid[position], to_clear)
+		unpaid[position] -= share
+		to_clear -= share
+	tolerance = unit * len(terms)
+	for (position, _term), (following, _next) in pairwise(ordered):
+		if 0 < unpaid[position] <= tolerance + epsilon and unpaid[following] > epsilon:
+			unpaid[following] += unpaid[position]
+			unpaid[position] = 0.0
 	return [
 		UnpaidTerm(term.key, term.due_date, unpaid[position])
 		for position, term in ordered
-		if unpaid.get(position, 0.0) > epsilon
+		if unpaid[position] > epsilon
 	]
 
 

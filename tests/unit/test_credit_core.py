@@ -278,7 +278,7 @@ def test_order_exposure_nets_the_unallocated_advance_never_below_zero():
 
 
 def test_to_company_currency_converts_only_foreign_currency_accounts():
-	from o2c_extension.credit_control.core import to_company_currency
+	from o2c_extension.order_to_cash.currency import to_company_currency
 
 	# a EUR invoice on the USD receivable: its outstanding is in USD already
 	assert to_company_currency(110.0, "USD", "USD", 1.1) == 110.0
