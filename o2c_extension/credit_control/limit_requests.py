@@ -26,7 +26,9 @@ REJECTED = "Rejected"
 # far above any real credit limit; a larger figure is a typing error
 MAX_LIMIT = 1_000_000_000_000
 # the rules a customer's own policy copies from the one that applied before
-COPIED_POLICY_FIELDS = tuple(field for field in POLICY_FIELDS if field not in ("name", "customer", "customer_group", "risk_class"))
+COPIED_POLICY_FIELDS = tuple(
+	field for field in POLICY_FIELDS if field not in ("name", "customer", "customer_group", "risk_class")
+)
 
 
 def current_limit(customer: str, company: str) -> tuple[float, str | None]:
@@ -54,7 +56,9 @@ def validate_request(doc) -> None:
 	if not doc.flags.o2c_decision:
 		if before and before.status in (APPROVED, REJECTED):
 			frappe.throw(
-				_("Credit Limit Request {0} is already {1} and cannot be changed.").format(doc.name, _(before.status)),
+				_("Credit Limit Request {0} is already {1} and cannot be changed.").format(
+					doc.name, _(before.status)
+				),
 				title=_("Already Decided"),
 			)
 		if doc.status not in (DRAFT, PENDING):
@@ -128,7 +132,9 @@ def approve(name: str, comment: str):
 			).format(request.name, money(requested, request.company), money(limit, request.company)),
 			title=_("Invalid Requested Limit"),
 		)
-	approvals.assert_may_decide(requested, request.company, _("Credit Limit Request {0}").format(request.name))
+	approvals.assert_may_decide(
+		requested, request.company, _("Credit Limit Request {0}").format(request.name)
+	)
 	reason = _("Credit Limit Request {0} approved: {1}").format(request.name, comment)
 	policy = set_customer_limit(request.customer, request.company, requested, reason, request.name)
 	request.credit_policy = policy
@@ -148,7 +154,8 @@ def _for_decision(name: str, comment):
 	comment = clean_text(comment)
 	if not comment:
 		frappe.throw(
-			_("A comment is required to approve or reject a Credit Limit Request."), title=_("Comment Required")
+			_("A comment is required to approve or reject a Credit Limit Request."),
+			title=_("Comment Required"),
 		)
 	request = frappe.get_doc("Credit Limit Request", name, for_update=True)
 	if request.status != PENDING:
@@ -177,7 +184,9 @@ def _record_decision(request, status: str, comment: str) -> None:
 	request.save()
 
 
-def set_customer_limit(customer: str, company: str, limit: float, reason: str, request: str | None = None) -> str:
+def set_customer_limit(
+	customer: str, company: str, limit: float, reason: str, request: str | None = None
+) -> str:
 	"""Give `customer` in `company` the credit limit `limit` on its own Credit Policy, made from the
 	policy that applies now (or with the default rules when none does). Returns the policy."""
 	applicable = get_policy(customer, company)

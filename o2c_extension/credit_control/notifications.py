@@ -128,7 +128,16 @@ def remind_pending_holds() -> list[str]:
 	holds = frappe.get_all(
 		"Credit Hold",
 		filters={"status": PENDING, "creation": ("<=", older_than), "reminded_on": ("is", "not set")},
-		fields=["name", "company", "customer", "reference_doctype", "reference_name", "amount", "currency", "creation"],
+		fields=[
+			"name",
+			"company",
+			"customer",
+			"reference_doctype",
+			"reference_name",
+			"amount",
+			"currency",
+			"creation",
+		],
 		order_by="creation asc",
 	)
 	controllers: dict[str, list[str]] = {}
@@ -139,9 +148,9 @@ def remind_pending_holds() -> list[str]:
 		_notify(
 			controllers[hold.company],
 			hold,
-			_("Reminder: Credit Hold {0} has been waiting for a decision for more than {1} hours: {2}.").format(
-				hold.name, hours, escape_html(_hold_line(hold))
-			),
+			_(
+				"Reminder: Credit Hold {0} has been waiting for a decision for more than {1} hours: {2}."
+			).format(hold.name, hours, escape_html(_hold_line(hold))),
 			"",
 		)
 		frappe.db.set_value("Credit Hold", hold.name, "reminded_on", now, update_modified=False)

@@ -157,7 +157,9 @@ def paid_late(terms: Sequence[DueTerm], payments: Sequence[Payment]) -> tuple[fl
 	"""(amount paid, amount × days late) for one invoice: its payments, oldest first, clear its terms
 	earliest due first (as ERPNext's receivable report allocates them); each part paid after its
 	term's due date counts the days it was late. Payments beyond the terms are left out."""
-	ordered_terms = [[term.due_date, max(0.0, term.amount)] for term in sorted(terms, key=lambda t: t.due_date)]
+	ordered_terms = [
+		[term.due_date, max(0.0, term.amount)] for term in sorted(terms, key=lambda t: t.due_date)
+	]
 	paid = 0.0
 	weighted = 0.0
 	index = 0

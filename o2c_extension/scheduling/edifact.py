@@ -201,7 +201,10 @@ def read_message(reference: str, identifier, segments: list[tuple[str, list]]) -
 			pending_qty = None
 		elif tag == "PIA" and current is not None:
 			for position in range(1, len(elements)):
-				code, kind = _component(elements[position], 0), (_component(elements[position], 1) or "").upper()
+				code, kind = (
+					_component(elements[position], 0),
+					(_component(elements[position], 1) or "").upper(),
+				)
 				if kind == "SA" and code:
 					current["supplier_item"] = code
 				elif kind == "IN" and code and not current["buyer_item"]:

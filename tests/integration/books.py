@@ -179,8 +179,7 @@ def pos_profile(company: str) -> str:
 				"warehouse": factories.warehouse(),
 				"selling_price_list": factories.price_list(),
 				"cost_center": frappe.get_cached_value("Company", company, "cost_center"),
-				"write_off_account": frappe.get_cached_value("Company", company, "write_off_account")
-				or cash,
+				"write_off_account": frappe.get_cached_value("Company", company, "write_off_account") or cash,
 				"write_off_cost_center": frappe.get_cached_value("Company", company, "cost_center"),
 				"payments": [{"mode_of_payment": "Cash", "default": 1}],
 			}

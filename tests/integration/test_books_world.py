@@ -28,7 +28,10 @@ class TestBooksWorld(FrappeTestCase):
 		self.assertAlmostEqual(flt(invoice.base_grand_total), 1149.5)
 		self.assertEqual(len(invoice.payment_schedule), 3)
 		self.assertEqual(
-			[row.due_date.isoformat() if hasattr(row.due_date, "isoformat") else row.due_date for row in invoice.payment_schedule],
+			[
+				row.due_date.isoformat() if hasattr(row.due_date, "isoformat") else row.due_date
+				for row in invoice.payment_schedule
+			],
 			[nowdate(), add_days(nowdate(), 30), add_days(nowdate(), 60)],
 		)
 		self.assertAlmostEqual(books.erpnext_figures(customer).receivables, 1149.5)

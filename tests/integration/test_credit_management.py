@@ -27,7 +27,11 @@ def set_approval_limits(rows: list[tuple[str, float]]) -> None:
 def customer_group(name: str) -> str:
 	if not frappe.db.exists("Customer Group", name):
 		frappe.get_doc(
-			{"doctype": "Customer Group", "customer_group_name": name, "parent_customer_group": "All Customer Groups"}
+			{
+				"doctype": "Customer Group",
+				"customer_group_name": name,
+				"parent_customer_group": "All Customer Groups",
+			}
 		).insert()
 	return name
 
@@ -88,9 +92,13 @@ class TestApprovalAuthority(CreditManagementCase):
 
 		# within the controller's authority, and rejecting needs no authority
 		_order, small = self.held(5)  # 574.75 USD
-		self.assertEqual(self.call(self.controller, "release_hold", name=small.name, comment="ok")["status"], "Released")
+		self.assertEqual(
+			self.call(self.controller, "release_hold", name=small.name, comment="ok")["status"], "Released"
+		)
 		_order, large = self.held(13)
-		self.assertEqual(self.call(self.controller, "reject_hold", name=large.name, comment="no")["status"], "Rejected")
+		self.assertEqual(
+			self.call(self.controller, "reject_hold", name=large.name, comment="no")["status"], "Rejected"
+		)
 
 	def test_above_every_authority_names_no_role_and_empty_table_lets_controllers_decide(self):
 		set_approval_limits([("Credit Controller", 500), ("Credit Manager", 1000)])
@@ -98,11 +106,15 @@ class TestApprovalAuthority(CreditManagementCase):
 		with self.assertRaisesRegex(frappe.PermissionError, "above every approval authority"):
 			self.call(self.manager, "release_hold", name=hold.name, comment="Big one")
 		set_approval_limits([("Credit Controller", 500), ("Credit Manager", 0)])  # 0: no upper bound
-		self.assertEqual(self.call(self.manager, "release_hold", name=hold.name, comment="ok")["status"], "Released")
+		self.assertEqual(
+			self.call(self.manager, "release_hold", name=hold.name, comment="ok")["status"], "Released"
+		)
 
 		set_approval_limits([])
 		_order, hold = self.held(13)
-		self.assertEqual(self.call(self.controller, "release_hold", name=hold.name, comment="ok")["status"], "Released")
+		self.assertEqual(
+			self.call(self.controller, "release_hold", name=hold.name, comment="ok")["status"], "Released"
+		)
 
 	def test_bad_approval_limit_rows_are_refused_and_nothing_is_saved(self):
 		set_approval_limits([("Credit Controller", 1000)])
@@ -143,7 +155,9 @@ class TestCreditLimitRequests(CreditManagementCase):
 
 	def test_approved_over_rest_the_new_limit_holds_for_the_next_order_and_is_in_the_history(self):
 		group = customer_group("_O2C CLR Group")
-		helpers.credit_policy(customer_group=group, credit_limit=500, max_overdue_days=45, tolerance_percent=5)
+		helpers.credit_policy(
+			customer_group=group, credit_limit=500, max_overdue_days=45, tolerance_percent=5
+		)
 		customer = books.eur_customer(customer_group=group)
 		held = self.eur_order(customer, 13)
 		self.assertEqual(frappe.db.get_value("Sales Order", held.name, "credit_status"), "On Credit Hold")
@@ -159,24 +173,39 @@ class TestCreditLimitRequests(CreditManagementCase):
 		self.assertEqual(frappe.db.get_value("Credit Limit Request", request.name, "status"), "Pending")
 		self.assertFalse(frappe.db.exists("Credit Policy", {"customer": customer}))
 
-		result = self.call(self.manager, "approve_limit_request", name=request.name, comment="Two years, always paid")
+		result = self.call(
+			self.manager, "approve_limit_request", name=request.name, comment="Two years, always paid"
+		)
 		self.assertEqual(result["status"], "Approved")
 		policy = frappe.get_doc("Credit Policy", result["credit_policy"])
-		self.assertEqual((policy.applies_to, policy.customer, policy.credit_limit), ("Customer", customer, 5000))
+		self.assertEqual(
+			(policy.applies_to, policy.customer, policy.credit_limit), ("Customer", customer, 5000)
+		)
 		# the rules are copied from the group policy that applied
 		self.assertEqual((policy.max_overdue_days, policy.tolerance_percent), (45, 5))
 		request.reload()
-		self.assertEqual((request.approved_by, request.decision_comment), (self.manager, "Two years, always paid"))
+		self.assertEqual(
+			(request.approved_by, request.decision_comment), (self.manager, "Two years, always paid")
+		)
 		self.assertTrue(request.approved_on)
 
 		changes = frappe.get_all(
 			"Credit Limit Change",
 			filters={"customer": customer},
-			fields=["old_limit", "new_limit", "changed_by", "reason", "credit_limit_request", "credit_policy"],
+			fields=[
+				"old_limit",
+				"new_limit",
+				"changed_by",
+				"reason",
+				"credit_limit_request",
+				"credit_policy",
+			],
 		)
 		self.assertEqual(len(changes), 1)
 		self.assertEqual((changes[0].old_limit, changes[0].new_limit), (0, 5000))
-		self.assertEqual((changes[0].changed_by, changes[0].credit_limit_request), (self.manager, request.name))
+		self.assertEqual(
+			(changes[0].changed_by, changes[0].credit_limit_request), (self.manager, request.name)
+		)
 		self.assertIn("Two years, always paid", changes[0].reason)
 
 		with self.assertRaisesRegex(frappe.ValidationError, "only Pending requests"):
@@ -214,7 +243,9 @@ class TestCreditLimitRequests(CreditManagementCase):
 		self.assertEqual(result, {"name": request.name, "status": "Rejected"})
 		self.assertEqual(frappe.db.get_value("Credit Policy", policy.name, "credit_limit"), 500)
 		self.assertEqual(frappe.db.count("Credit Limit Change", {"customer": customer}), changes_before)
-		self.assertEqual(frappe.db.get_value("Credit Limit Request", request.name, "approved_by"), self.controller)
+		self.assertEqual(
+			frappe.db.get_value("Credit Limit Request", request.name, "approved_by"), self.controller
+		)
 		with self.assertRaisesRegex(frappe.ValidationError, "only Pending requests"):
 			self.call(self.manager, "approve_limit_request", name=request.name, comment="changed my mind")
 		self.assertEqual(frappe.db.get_value("Credit Policy", policy.name, "credit_limit"), 500)
@@ -223,7 +254,12 @@ class TestCreditLimitRequests(CreditManagementCase):
 		customer = books.eur_customer()
 		helpers.credit_policy(customer=customer, credit_limit=500)
 		count = frappe.db.count("Credit Limit Request")
-		for requested, message in ((500, "not above the current credit limit"), (200, "not above"), (-10, "above 0"), (1e13, "cannot exceed")):
+		for requested, message in (
+			(500, "not above the current credit limit"),
+			(200, "not above"),
+			(-10, "above 0"),
+			(1e13, "cannot exceed"),
+		):
 			with self.assertRaisesRegex(frappe.ValidationError, message):
 				self.request(customer, requested)
 		with self.assertRaisesRegex(frappe.ValidationError, "reason is required"):
@@ -255,7 +291,9 @@ class TestCreditLimitRequests(CreditManagementCase):
 		customer = books.eur_customer()
 		helpers.credit_policy(customer=customer, credit_limit=500)
 		request = self.request(customer, 900)
-		outsider = factories.user("_o2c.credit.second-company@example.com", ["Credit Manager", "Credit Controller"])
+		outsider = factories.user(
+			"_o2c.credit.second-company@example.com", ["Credit Manager", "Credit Controller"]
+		)
 		books.restrict_to_company(outsider, books.SECOND_COMPANY)
 		with self.assertRaises(frappe.PermissionError):
 			self.call(outsider, "approve_limit_request", name=request.name, comment="ok")
@@ -300,12 +338,16 @@ class TestCreditNotifications(CreditManagementCase):
 
 	def test_a_new_hold_notifies_the_controllers_of_its_company_and_a_decision_the_order_owner(self):
 		order, hold = self.held_by_sales_user()
-		self.assertIn(self.controller, frappe.db.get_all("Has Role", {"role": "Credit Controller"}, pluck="parent"))
+		self.assertIn(
+			self.controller, frappe.db.get_all("Has Role", {"role": "Credit Controller"}, pluck="parent")
+		)
 		(subject,) = self.logs(self.controller, hold.name)
 		self.assertIn(hold.name, subject)
 		self.assertIn(order.name, subject)
 		self.assertEqual(self.logs(self.manager, hold.name), [subject])
-		self.assertEqual(self.logs(self.other_controller, hold.name), [], "a user of another company was told")
+		self.assertEqual(
+			self.logs(self.other_controller, hold.name), [], "a user of another company was told"
+		)
 		self.assertEqual(self.logs(self.sales_user, hold.name), [])
 		# and its e-mail, through Frappe's queue
 		self.assertTrue(
@@ -316,7 +358,9 @@ class TestCreditNotifications(CreditManagementCase):
 		self.call(self.controller, "release_hold", name=hold.name, comment="Paid by wire")
 		(decision,) = self.logs(self.sales_user, hold.name)
 		self.assertIn("released", decision)
-		self.assertEqual(len(self.logs(self.controller, hold.name)), 1, "the decider is not told of their own decision")
+		self.assertEqual(
+			len(self.logs(self.controller, hold.name)), 1, "the decider is not told of their own decision"
+		)
 
 		_order, rejected = self.held_by_sales_user()
 		self.call(self.controller, "reject_hold", name=rejected.name, comment="Too much overdue")
@@ -360,8 +404,12 @@ class TestCreditScore(CreditManagementCase):
 		factories.payment_for_invoice(invoice.name, posting_date=add_days(nowdate(), -100))
 
 		company = factories.company()
-		late_score = self.call(self.controller, "score_customer", http_method="GET", customer=late, company=company)
-		on_time = self.call(self.controller, "score_customer", http_method="GET", customer=punctual, company=company)
+		late_score = self.call(
+			self.controller, "score_customer", http_method="GET", customer=late, company=company
+		)
+		on_time = self.call(
+			self.controller, "score_customer", http_method="GET", customer=punctual, company=company
+		)
 		# weighted by amount: 40 % × 180 + 30 % × 150 + 30 % × 120 days
 		self.assertAlmostEqual(late_score["factors"]["days_late"], 153, places=1)
 		self.assertEqual(on_time["factors"]["days_late"], 0)
@@ -371,7 +419,9 @@ class TestCreditScore(CreditManagementCase):
 
 		# an open invoice overdue on its first instalment adds an overdue share
 		books.sales_invoice(late, [(self.item, 5, 100)], posting_date=add_days(nowdate(), -40))
-		worse = self.call(self.controller, "score_customer", http_method="GET", customer=late, company=company)
+		worse = self.call(
+			self.controller, "score_customer", http_method="GET", customer=late, company=company
+		)
 		self.assertAlmostEqual(worse["factors"]["overdue_share"], 70, places=0)  # 40 % + 30 % due
 		self.assertLess(worse["credit_score"], late_score["credit_score"])
 
@@ -387,8 +437,12 @@ class TestCreditScore(CreditManagementCase):
 		)
 		scores.refresh_all()  # again: still one per customer and company
 		self.assertEqual(frappe.db.count("Customer Credit Score", {"customer": late, "company": company}), 1)
-		exposure = self.call(self.controller, "get_exposure", http_method="GET", customer=late, company=company)
-		self.assertEqual((exposure["credit_score"], exposure["risk_class"]), (worse["credit_score"], worse["risk_class"]))
+		exposure = self.call(
+			self.controller, "get_exposure", http_method="GET", customer=late, company=company
+		)
+		self.assertEqual(
+			(exposure["credit_score"], exposure["risk_class"]), (worse["credit_score"], worse["risk_class"])
+		)
 
 		outsider = factories.user("_o2c.credit.score-outsider@example.com", ["Blogger"])
 		with self.assertRaises(frappe.PermissionError):
@@ -416,7 +470,9 @@ class TestCreditScore(CreditManagementCase):
 		held = self.eur_order(risky, 5)
 		self.assertEqual(frappe.db.get_value("Sales Order", held.name, "credit_status"), "On Credit Hold")
 		passed = self.eur_order(safe, 5)
-		self.assertNotEqual(frappe.db.get_value("Sales Order", passed.name, "credit_status"), "On Credit Hold")
+		self.assertNotEqual(
+			frappe.db.get_value("Sales Order", passed.name, "credit_status"), "On Credit Hold"
+		)
 		# the Credit Exposure report shows score and class
 		from o2c_extension.credit_control.report.credit_exposure.credit_exposure import execute
 

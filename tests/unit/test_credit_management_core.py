@@ -25,20 +25,31 @@ def test_an_empty_table_lets_controllers_and_managers_decide_everything_and_0_is
 	assert authority.decide([], ["Credit Manager"], 10**9).allowed
 	assert not authority.decide([], ["Sales User"], 1).allowed
 	assert authority.decide([ApprovalLimit("CFO", 0)], ["CFO"], 10**9).allowed
-	assert authority.decide([ApprovalLimit("Credit Controller", 100), ApprovalLimit("CFO", 0)], ["Credit Controller"], 500).needed_role == "CFO"
+	assert (
+		authority.decide(
+			[ApprovalLimit("Credit Controller", 100), ApprovalLimit("CFO", 0)], ["Credit Controller"], 500
+		).needed_role
+		== "CFO"
+	)
 
 
 def test_table_errors():
 	roles = ["Credit Controller", "Credit Manager"]
 	assert authority.table_errors(LIMITS, roles) == []
 	assert authority.table_errors([ApprovalLimit("Nope", 1)], roles) == [(authority.MISSING_ROLE, "Nope")]
-	assert authority.table_errors([ApprovalLimit("Credit Manager", -1)], roles) == [(authority.NEGATIVE, "Credit Manager")]
+	assert authority.table_errors([ApprovalLimit("Credit Manager", -1)], roles) == [
+		(authority.NEGATIVE, "Credit Manager")
+	]
 	duplicate = [ApprovalLimit("Credit Manager", 1), ApprovalLimit("Credit Manager", 2)]
 	assert authority.table_errors(duplicate, roles) == [(authority.DUPLICATE, "Credit Manager")]
 
 
 @given(
-	st.lists(st.tuples(st.sampled_from(["A", "B", "C", "D"]), st.floats(0, 1e6)), max_size=4, unique_by=lambda r: r[0]),
+	st.lists(
+		st.tuples(st.sampled_from(["A", "B", "C", "D"]), st.floats(0, 1e6)),
+		max_size=4,
+		unique_by=lambda r: r[0],
+	),
 	st.sets(st.sampled_from(["A", "B", "C", "D", "Credit Controller"])),
 	st.floats(0, 2e6),
 	st.floats(0, 2e6),
@@ -76,7 +87,9 @@ def test_the_score_of_a_clean_customer_and_of_a_very_late_one():
 	assert scoring.score(scoring.Factors()) == scoring.Score(100.0, "A", scoring.Factors())
 	late = scoring.score(scoring.Factors(days_late=120))
 	assert (late.credit_score, late.risk_class) == (65.0, "B")  # the whole 35-point weight
-	everything = scoring.Factors(days_late=500, overdue_share=100, broken_promises=9, dunning_level=5, utilisation=300)
+	everything = scoring.Factors(
+		days_late=500, overdue_share=100, broken_promises=9, dunning_level=5, utilisation=300
+	)
 	assert scoring.score(everything) == scoring.Score(0.0, "D", everything)
 
 
@@ -84,16 +97,33 @@ def test_settings_errors():
 	assert scoring.settings_errors(scoring.ScoreSettings()) == []
 	assert scoring.settings_errors(scoring.ScoreSettings(class_a_min=50, class_b_min=60)) == ["class_order"]
 	assert scoring.settings_errors(scoring.ScoreSettings(weight_utilisation=-1)) == ["negative_weight"]
-	none = dict.fromkeys(["weight_days_late", "weight_overdue_share", "weight_broken_promises", "weight_dunning_level", "weight_utilisation"], 0)
+	none = dict.fromkeys(
+		[
+			"weight_days_late",
+			"weight_overdue_share",
+			"weight_broken_promises",
+			"weight_dunning_level",
+			"weight_utilisation",
+		],
+		0,
+	)
 	assert scoring.settings_errors(scoring.ScoreSettings(**none)) == ["no_weight"]
 
 
 def test_days_late_clear_the_earliest_terms_first_and_weigh_by_amount():
 	start = date(2026, 1, 1)
-	terms = [scoring.DueTerm(start, 40), scoring.DueTerm(start + timedelta(30), 30), scoring.DueTerm(start + timedelta(60), 30)]
+	terms = [
+		scoring.DueTerm(start, 40),
+		scoring.DueTerm(start + timedelta(30), 30),
+		scoring.DueTerm(start + timedelta(60), 30),
+	]
 	paid = [scoring.Payment(start + timedelta(180), 100)]
 	assert scoring.paid_late(terms, paid) == (100, 40 * 180 + 30 * 150 + 30 * 120)
-	on_time = [scoring.Payment(start, 40), scoring.Payment(start + timedelta(30), 30), scoring.Payment(start + timedelta(50), 30)]
+	on_time = [
+		scoring.Payment(start, 40),
+		scoring.Payment(start + timedelta(30), 30),
+		scoring.Payment(start + timedelta(50), 30),
+	]
 	assert scoring.average_days_late([(terms, on_time)]) == 0
 	assert scoring.average_days_late([]) == 0
 
@@ -110,7 +140,9 @@ def test_paying_later_never_lowers_the_days_late(early, extra):
 def test_a_risk_class_scope_and_its_rank():
 	from o2c_extension.credit_control import core
 
-	assert core.resolve_scope("Risk Class", None, None, risk_class="C") == core.PolicyScope("Risk Class", risk_class="C")
+	assert core.resolve_scope("Risk Class", None, None, risk_class="C") == core.PolicyScope(
+		"Risk Class", risk_class="C"
+	)
 	assert core.resolve_scope("Risk Class", None, None) == "risk_class_missing"
 	assert core.resolve_scope("Risk Class", None, None, risk_class="E") == "risk_class_missing"
 	candidates = [
@@ -118,5 +150,11 @@ def test_a_risk_class_scope_and_its_rank():
 		core.PolicyCandidate("class", core.SCOPE_RISK_CLASS),
 	]
 	assert core.pick_most_specific(candidates) == "class"
-	assert core.pick_most_specific([*candidates, core.PolicyCandidate("group", core.SCOPE_CUSTOMER_GROUP)]) == "group"
-	assert core.pick_most_specific([*candidates, core.PolicyCandidate("customer", core.SCOPE_CUSTOMER)]) == "customer"
+	assert (
+		core.pick_most_specific([*candidates, core.PolicyCandidate("group", core.SCOPE_CUSTOMER_GROUP)])
+		== "group"
+	)
+	assert (
+		core.pick_most_specific([*candidates, core.PolicyCandidate("customer", core.SCOPE_CUSTOMER)])
+		== "customer"
+	)

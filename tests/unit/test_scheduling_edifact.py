@@ -69,7 +69,17 @@ def test_delfor_header_lines_and_statement():
 	assert message.release_date == date(2026, 12, 1)
 	assert message.buyer == "CUST-EDI-1"
 	assert message.customer_reference == "AGR-7781"
-	lines = [(l.buyer_item, l.supplier_item, l.line_type, l.qty, l.schedule_date, l.customer_reference) for l in message.lines]
+	lines = [
+		(
+			line.buyer_item,
+			line.supplier_item,
+			line.line_type,
+			line.qty,
+			line.schedule_date,
+			line.customer_reference,
+		)
+		for line in message.lines
+	]
 	assert lines == [
 		("CI-100", "ITEM-A", FIRM, Decimal("100"), date(2026, 12, 7), "AGR-7781"),
 		("CI-100", "ITEM-A", FIRM, Decimal("50"), date(2026, 12, 14), "AGR-7781"),
@@ -90,7 +100,9 @@ def test_deljit_lines_are_firm_and_a_bad_message_is_refused_alone():
 	assert message.release_type == "JIT"
 	assert message.version == "D97A"
 	assert message.release_date == date(2026, 12, 1)
-	assert [(l.supplier_item, l.line_type, l.qty) for l in message.lines] == [("ITEM-A", FIRM, Decimal("12"))]
+	assert [(line.supplier_item, line.line_type, line.qty) for line in message.lines] == [
+		("ITEM-A", FIRM, Decimal("12"))
+	]
 	(error,) = result.errors
 	assert (error.message_ref, error.code) == ("J2", "release_no")
 	assert error.sentence.format(*error.args) == "Message J2 has no document number in its BGM segment."
@@ -125,4 +137,19 @@ def test_release_characters_are_honoured():
 @given(st.text(max_size=200))
 def test_any_text_is_refused_or_read_never_raises(content):
 	result = read_interchange(content)
-	assert all(error.code in {"syntax", "message_type", "version", "release_no", "release_date", "buyer", "item", "quantity", "date", "no_lines"} for error in result.errors)
+	assert all(
+		error.code
+		in {
+			"syntax",
+			"message_type",
+			"version",
+			"release_no",
+			"release_date",
+			"buyer",
+			"item",
+			"quantity",
+			"date",
+			"no_lines",
+		}
+		for error in result.errors
+	)

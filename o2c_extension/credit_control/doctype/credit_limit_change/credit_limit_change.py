@@ -11,7 +11,10 @@ class CreditLimitChange(Document):
 
 	def validate(self):
 		if not self.is_new():
-			frappe.throw(_("A Credit Limit Change is a record of the past and cannot be edited."), title=_("Not Allowed"))
+			frappe.throw(
+				_("A Credit Limit Change is a record of the past and cannot be edited."),
+				title=_("Not Allowed"),
+			)
 
 
 def on_doctype_update():

@@ -15,7 +15,9 @@ def scope_error_message(error: str) -> str:
 		"customer_missing": _("Select the Customer this Credit Policy applies to."),
 		"customer_group_missing": _("Select the Customer Group this Credit Policy applies to."),
 		"risk_class_missing": _("Select the Risk Class (A, B, C or D) this Credit Policy applies to."),
-		"unknown_scope": _("Applies To must be empty (all customers), Customer, Customer Group or Risk Class."),
+		"unknown_scope": _(
+			"Applies To must be empty (all customers), Customer, Customer Group or Risk Class."
+		),
 	}[error]
 
 

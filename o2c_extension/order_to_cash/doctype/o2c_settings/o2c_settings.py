@@ -19,7 +19,9 @@ class O2CSettings(Document):
 	def validate_credit_approval_limits(self):
 		from o2c_extension.credit_control import authority
 
-		limits = [authority.ApprovalLimit(row.role, flt(row.max_amount)) for row in self.credit_approval_limits]
+		limits = [
+			authority.ApprovalLimit(row.role, flt(row.max_amount)) for row in self.credit_approval_limits
+		]
 		roles = [limit.role for limit in limits if limit.role]
 		existing = frappe.get_all("Role", filters={"name": ("in", roles)}, pluck="name") if roles else []
 		messages = {
@@ -32,7 +34,10 @@ class O2CSettings(Document):
 		errors = authority.table_errors(limits, existing)
 		if errors:
 			error, role = errors[0]
-			frappe.throw(messages[error].format(frappe.bold(escape_html(role))), title=_("Invalid Credit Approval Limits"))
+			frappe.throw(
+				messages[error].format(frappe.bold(escape_html(role))),
+				title=_("Invalid Credit Approval Limits"),
+			)
 		if cint(self.hold_reminder_hours) < 0:
 			frappe.throw(_("Hold Reminder Hours cannot be negative."))
 
