@@ -17,7 +17,11 @@ fixtures = [
 	{
 		"dt": "Role",
 		"filters": [
-			["name", "in", ["Credit Controller", "Credit Manager", "Collections Agent", "Collections Manager"]]
+			[
+				"name",
+				"in",
+				["Credit Controller", "Credit Manager", "Collections Agent", "Collections Manager"],
+			]
 		],
 	},
 ]
