@@ -104,11 +104,16 @@ def _decide(name, comment, decide):
 	frappe.only_for(CREDIT_CONTROLLER, message=True)
 	if not frappe.db.exists("Credit Hold", name):
 		frappe.throw(_("Credit Hold {0} does not exist.").format(escape_html(name)), frappe.DoesNotExistError)
-	frappe.has_permission("Credit Hold", "write", name, throw=True)
-	hold = frappe.get_doc("Credit Hold", name)
-	# within the user's User Permissions on the hold's company and customer
-	access.check_company_access(hold.company, EXPOSURE_DOCTYPES)
-	access.check_user_permissions(hold)
+	return _decide_on("Credit Hold", name, comment, decide)
+
+
+def _decide_on(doctype: str, name: str, comment, decide):
+	"""What every credit decision checks before `decide(name, comment)`: write permission, the
+	record's company and customer within the user's User Permissions, a comment of bounded length."""
+	frappe.has_permission(doctype, "write", name, throw=True)
+	doc = frappe.get_doc(doctype, name)
+	access.check_company_access(doc.company, EXPOSURE_DOCTYPES)
+	access.check_user_permissions(doc)
 	if isinstance(comment, str) and len(comment.strip()) > MAX_COMMENT_LENGTH:
 		frappe.throw(
 			_("The comment is too long: at most {0} characters.").format(MAX_COMMENT_LENGTH),
@@ -144,16 +149,7 @@ def reject_limit_request(name: str, comment: str) -> dict:
 def _decide_limit_request(name, comment, decide):
 	frappe.only_for(LIMIT_DECIDERS, message=True)
 	name = access.require_existing("Credit Limit Request", name)
-	frappe.has_permission("Credit Limit Request", "write", name, throw=True)
-	request = frappe.get_doc("Credit Limit Request", name)
-	access.check_company_access(request.company, EXPOSURE_DOCTYPES)
-	access.check_user_permissions(request)
-	if isinstance(comment, str) and len(comment.strip()) > MAX_COMMENT_LENGTH:
-		frappe.throw(
-			_("The comment is too long: at most {0} characters.").format(MAX_COMMENT_LENGTH),
-			title=_("Comment Too Long"),
-		)
-	return decide(name, comment)
+	return _decide_on("Credit Limit Request", name, comment, decide)
 
 
 # --- credit score (v2) ---------------------------------------------------------------------------

@@ -405,20 +405,18 @@ def partial_return(invoice_name: str, qty_factor: float = 0.5, submit: bool = Tr
 	"""A credit note returning `qty_factor` of each line of a submitted Sales Invoice."""
 	from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
 
-	doc = make_sales_return(invoice_name)
-	for row in doc.items:
-		row.qty = flt(row.qty * qty_factor, row.precision("qty"))
-	doc.insert()
-	if submit:
-		doc.submit()
-	return doc
+	return _return(make_sales_return(invoice_name), qty_factor, submit)
 
 
 def delivery_return(delivery_note: str, qty_factor: float = 1.0, submit: bool = True):
 	"""A return of `qty_factor` of each line of a submitted Delivery Note."""
 	from erpnext.stock.doctype.delivery_note.delivery_note import make_sales_return
 
-	doc = make_sales_return(delivery_note)
+	return _return(make_sales_return(delivery_note), qty_factor, submit)
+
+
+def _return(doc, qty_factor: float, submit: bool):
+	"""A return made by ERPNext's mapper, each line's quantity scaled by `qty_factor`."""
 	for row in doc.items:
 		row.qty = flt(row.qty * qty_factor, row.precision("qty"))
 	doc.insert()
