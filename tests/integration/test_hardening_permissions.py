@@ -19,7 +19,6 @@ import contextlib
 import json
 
 import frappe
-import pytest
 import requests
 from frappe.desk.form import assign_to
 from frappe.permissions import add_user_permission
@@ -1191,12 +1190,6 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 			frappe.set_user("Administrator")
 		frappe.clear_messages()
 
-	@pytest.mark.xfail(
-		strict=True,
-		reason="open gap in scheduling: scheduling_agreement.py `_checked_target` checks read on the "
-		"source Quotation with frappe.has_permission, which passes over its Dynamic Link party_name; "
-		"it should also call access.check_user_permissions on the source",
-	)
 	def test_quotation_mapper_honours_customer_permissions(self):
 		# a Quotation names its customer in a Dynamic Link (party_name), which Frappe's own User
 		# Permission check passes over

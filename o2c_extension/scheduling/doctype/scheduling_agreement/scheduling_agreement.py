@@ -12,6 +12,7 @@ from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
 from frappe.utils import add_days, add_months, cint, flt, getdate, nowdate
 
+from o2c_extension import access
 from o2c_extension.scheduling import core
 from o2c_extension.scheduling.cumulatives import refresh_agreements
 from o2c_extension.scheduling.db import SCHEDULE_LINE
@@ -323,6 +324,8 @@ def _checked_target(source_doctype: str, source_name: str, doctype: str, target_
 	target document the desk maps into (see `_target_doc`)."""
 	frappe.has_permission(doctype, "create", throw=True)
 	frappe.has_permission(source_doctype, "read", doc=source_name, throw=True)
+	# Frappe's read check passes over a Quotation's customer (a Dynamic Link)
+	access.check_user_permissions(frappe.get_doc(source_doctype, source_name))
 	return _target_doc(target_doc, doctype)
 
 
