@@ -22,6 +22,9 @@ frappe.ui.form.on("Credit Policy", {
 		if (frm.doc.applies_to !== "Customer Group" && frm.doc.customer_group) {
 			frm.set_value("customer_group", null);
 		}
+		if (frm.doc.applies_to !== "Risk Class" && frm.doc.risk_class) {
+			frm.set_value("risk_class", null);
+		}
 	},
 	refresh(frm) {
 		if (!frm.is_new() && frm.doc.customer) {
