@@ -6,6 +6,7 @@ that `bench migrate` keeps them in step and uninstall removes exactly what insta
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.permissions import add_permission, reset_perms, rights
 
 from o2c_extension.collections.custom_fields import get_custom_fields as collections_fields
 from o2c_extension.collections.indexes import INDEXES as COLLECTIONS_INDEXES
@@ -16,6 +17,11 @@ from o2c_extension.order_to_cash.indexes import drop_index
 from o2c_extension.scheduling.custom_fields import get_custom_fields as scheduling_fields
 
 APP_ROLES = ("Credit Controller", "Credit Manager", "Collections Agent", "Collections Manager")
+
+# the documents a credit decision is about: whoever decides may open them (read only); User
+# Permissions on company and customer still restrict which ones
+CREDIT_READ_DOCTYPES = ("Sales Order", "Customer", "Sales Invoice")
+CREDIT_ROLES = ("Credit Controller", "Credit Manager")
 
 # module that owns each capability's custom fields (shown in Customize Form, used by uninstall)
 FIELD_SOURCES = {
@@ -37,13 +43,44 @@ def after_install():
 	create_custom_fields(get_all_custom_fields())
 	ensure_collections_indexes()
 	_save_default_settings()
+	add_credit_read_permissions()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
 
 def after_migrate():
 	create_custom_fields(get_all_custom_fields())
 	ensure_collections_indexes()
+	add_credit_read_permissions()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
+
+
+def add_credit_read_permissions():
+	"""Read access for the credit roles to the documents they decide on, as Role Permissions
+	Manager adds it (a Custom DocPerm at level 0); a rule already there, or changed by the site's
+	administrator since, is left as it is."""
+	for doctype in CREDIT_READ_DOCTYPES:
+		for role in CREDIT_ROLES:
+			if not frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
+				add_permission(doctype, role, 0)
+
+
+def remove_copied_standard_permissions():
+	"""Adding a rule copied ERPNext's standard rules of the doctype into Custom DocPerm; once the
+	app's own rules are gone, rules still equal to the standard ones are dropped (Role Permissions
+	Manager's "Reset to Default"), so ERPNext's rules apply again. Rules the site changed stay."""
+	columns = ("role", "permlevel", "if_owner", *rights)
+
+	def rules(doctype, table):
+		return sorted(
+			tuple(row)
+			for row in frappe.get_all(table, filters={"parent": doctype}, fields=columns, as_list=True)
+		)
+
+	for doctype in CREDIT_READ_DOCTYPES:
+		custom = rules(doctype, "Custom DocPerm")
+		if custom and custom == rules(doctype, "DocPerm"):
+			reset_perms(doctype)
+		frappe.clear_cache(doctype=doctype)
 
 
 def before_uninstall():
@@ -60,6 +97,7 @@ def before_uninstall():
 
 	frappe.db.delete("Has Role", {"role": ("in", APP_ROLES)})
 	frappe.db.delete("Custom DocPerm", {"role": ("in", APP_ROLES)})
+	remove_copied_standard_permissions()
 	frappe.db.delete("Role", {"name": ("in", APP_ROLES)})
 
 

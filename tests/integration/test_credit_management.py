@@ -486,3 +486,43 @@ class TestCreditScore(CreditManagementCase):
 			helpers.credit_policy(applies_to="Risk Class", credit_limit=100)
 		with self.assertRaisesRegex(frappe.ValidationError, "already enabled"):
 			helpers.credit_policy(applies_to="Risk Class", risk_class="D", credit_limit=500)
+
+
+class TestCreditRolesOpenWhatTheyDecide(CreditManagementCase):
+	"""Credit Controller and Credit Manager read the held order, its customer and invoices with no
+	sales or accounts role (the app's read rules on install / migrate); User Permissions on company
+	still narrow which ones."""
+
+	def test_a_credit_only_user_reads_the_held_order_its_customer_and_invoices_of_its_company(self):
+		customer = books.eur_customer()
+		invoice = books.sales_invoice(customer, [(self.item, 1, 100)])
+		helpers.credit_policy(customer=customer, credit_limit=100)
+		order = self.eur_order(customer, 5)
+		self.assertEqual(helpers.hold_of(order.name).status, "Pending")
+
+		for role in ("Credit Controller", "Credit Manager"):
+			user = factories.user(f"_o2c.credit.only-{frappe.scrub(role)}@example.com", [role])
+			for doctype, name in (
+				("Sales Order", order.name),
+				("Customer", customer),
+				("Sales Invoice", invoice.name),
+			):
+				self.assertTrue(
+					frappe.has_permission(doctype, "read", name, user=user), f"{role} cannot read {doctype}"
+				)
+				self.assertFalse(frappe.has_permission(doctype, "write", name, user=user), f"{role} writes")
+			frappe.set_user(user)
+			self.assertEqual(frappe.get_doc("Sales Order", order.name).credit_status, "On Credit Hold")
+			self.assertEqual(frappe.get_doc("Customer", customer).name, customer)
+			frappe.set_user("Administrator")
+
+			# a user of another company does not see this company's order or invoice
+			books.restrict_to_company(user, books.SECOND_COMPANY)
+			for doctype, name in (("Sales Order", order.name), ("Sales Invoice", invoice.name)):
+				self.assertFalse(
+					frappe.has_permission(doctype, "read", name, user=user), f"{role} reads {doctype}"
+				)
+			frappe.set_user(user)
+			with self.assertRaises(frappe.PermissionError):
+				frappe.get_doc("Sales Order", order.name).check_permission("read")
+			frappe.set_user("Administrator")

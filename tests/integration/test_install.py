@@ -5,7 +5,13 @@ import frappe
 import pytest
 from frappe.tests.utils import FrappeTestCase
 
-from o2c_extension.setup.install import APP_ROLES, app_indexes, get_all_custom_fields
+from o2c_extension.setup.install import (
+	APP_ROLES,
+	CREDIT_READ_DOCTYPES,
+	CREDIT_ROLES,
+	app_indexes,
+	get_all_custom_fields,
+)
 
 ERPNEXT_DOCTYPES_EXTENDED = {"Quotation", "Sales Order", "Delivery Note", "Sales Invoice", "Customer"}
 
@@ -52,6 +58,9 @@ class TestInstall(FrappeTestCase):
 		for role in APP_ROLES:
 			self.assertTrue(frappe.db.exists("Role", role), role)
 
+	def test_credit_roles_read_the_documents_they_decide_on(self):
+		self.assertEqual(_credit_read_rules(), _all_credit_read_rules())
+
 	def test_settings_defaults_are_persisted(self):
 		self.assertEqual(frappe.db.get_single_value("O2C Settings", "enable_credit_control"), 1)
 		self.assertEqual(frappe.db.get_single_value("O2C Settings", "daily_job_hour"), 6)
@@ -90,6 +99,7 @@ class TestUninstallReinstall(FrappeTestCase):
 		self.assertFalse(frappe.db.exists("DocType", "O2C Settings"))
 		self.assertFalse(frappe.db.exists("Workspace", "Order to Cash"))
 		self.assertEqual(_present_indexes(), [])
+		self.assertEqual(_credit_read_rules(), [])
 
 		install_app("o2c_extension", set_as_patched=True)
 		frappe.clear_cache()
@@ -99,7 +109,29 @@ class TestUninstallReinstall(FrappeTestCase):
 			self.assertTrue(frappe.db.exists("Role", role), role)
 		self.assertTrue(frappe.db.exists("DocType", "O2C Settings"))
 		self.assertEqual(_present_indexes(), [name for _doctype, _columns, name in app_indexes()])
+		self.assertEqual(_credit_read_rules(), _all_credit_read_rules())
 
 
 def _present_indexes() -> list[str]:
 	return [name for doctype, _columns, name in app_indexes() if frappe.db.has_index(f"tab{doctype}", name)]
+
+
+def _credit_read_rules() -> list[tuple[str, str]]:
+	"""(doctype, role) of the level-0 read rules the credit roles have on ERPNext's documents."""
+	return sorted(
+		(row.parent, row.role)
+		for row in frappe.get_all(
+			"Custom DocPerm",
+			filters={
+				"parent": ("in", CREDIT_READ_DOCTYPES),
+				"role": ("in", CREDIT_ROLES),
+				"permlevel": 0,
+				"read": 1,
+			},
+			fields=["parent", "role"],
+		)
+	)
+
+
+def _all_credit_read_rules() -> list[tuple[str, str]]:
+	return sorted((doctype, role) for doctype in CREDIT_READ_DOCTYPES for role in CREDIT_ROLES)
