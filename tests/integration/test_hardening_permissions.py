@@ -74,10 +74,11 @@ METHODS = {
 	# only the Collections Manager role
 	"o2c_extension.api.collections.run_now": ("POST", "NNNNNY"),
 	# KPI cards: a role reading every record of the card's DocType (the receivables cards: or
-	# Collections Manager), within the User Permissions on the company
-	"o2c_extension.order_to_cash.kpi.dso_card": ("GET", "NNYNNY"),
-	"o2c_extension.order_to_cash.kpi.overdue_receivables_card": ("GET", "NNYNNY"),
-	"o2c_extension.order_to_cash.kpi.collection_effectiveness_card": ("GET", "NNYNNY"),
+	# Collections Manager), within the User Permissions on the company; the Credit Controller reads
+	# every Sales Invoice (the documents it decides on, issue 13)
+	"o2c_extension.order_to_cash.kpi.dso_card": ("GET", "NNYYNY"),
+	"o2c_extension.order_to_cash.kpi.overdue_receivables_card": ("GET", "NNYYNY"),
+	"o2c_extension.order_to_cash.kpi.collection_effectiveness_card": ("GET", "NNYYNY"),
 	"o2c_extension.order_to_cash.kpi.pending_credit_holds_card": ("GET", "NYYYNN"),
 	"o2c_extension.order_to_cash.kpi.credit_decision_time_card": ("GET", "NYYYNN"),
 	"o2c_extension.order_to_cash.kpi.schedule_adherence_card": ("GET", "NYYNNN"),
