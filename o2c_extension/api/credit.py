@@ -28,16 +28,7 @@ def get_exposure(customer: str, company: str) -> dict:
 
 	Needs read on the Customer, or the Credit Controller role (who decides Credit Holds needs the
 	exposure), within the user's User Permissions on the customer and the company."""
-	controller = CREDIT_CONTROLLER in frappe.get_roles()
-	if not controller:
-		frappe.has_permission("Customer", "read", throw=True)
-	customer = access.require_existing("Customer", customer)
-	company = access.require_company(company)
-	if controller:
-		access.check_user_permissions(frappe.get_doc("Customer", customer))
-	else:
-		frappe.has_permission("Customer", "read", customer, throw=True)
-	access.check_company_access(company, EXPOSURE_DOCTYPES)
+	customer, company = _customer_in_company(customer, company, (CREDIT_CONTROLLER,))
 
 	policy = get_policy(customer, company)
 	if policy:
@@ -162,16 +153,7 @@ def score_customer(customer: str, company: str) -> dict:
 
 	Needs read on the Customer, or the Credit Controller or Credit Manager role, within the user's
 	User Permissions on the customer and the company."""
-	decider = bool(set(LIMIT_DECIDERS) & set(frappe.get_roles()))
-	if not decider:
-		frappe.has_permission("Customer", "read", throw=True)
-	customer = access.require_existing("Customer", customer)
-	company = access.require_company(company)
-	if decider:
-		access.check_user_permissions(frappe.get_doc("Customer", customer))
-	else:
-		frappe.has_permission("Customer", "read", customer, throw=True)
-	access.check_company_access(company, EXPOSURE_DOCTYPES)
+	customer, company = _customer_in_company(customer, company, LIMIT_DECIDERS)
 	result = scores.score_customers(company, [customer])[customer]
 	return {
 		"customer": customer,
@@ -180,3 +162,20 @@ def score_customer(customer: str, company: str) -> dict:
 		"risk_class": result.risk_class,
 		"factors": result.factors.as_dict(),
 	}
+
+
+def _customer_in_company(customer, company, credit_roles) -> tuple[str, str]:
+	"""The customer and company a credit figure is asked for, checked: read on the Customer, or one
+	of `credit_roles` (who decide on the customer's credit), within the user's User Permissions on
+	the customer and the company."""
+	credit_role = bool(set(credit_roles) & set(frappe.get_roles()))
+	if not credit_role:
+		frappe.has_permission("Customer", "read", throw=True)
+	customer = access.require_existing("Customer", customer)
+	company = access.require_company(company)
+	if credit_role:
+		access.check_user_permissions(frappe.get_doc("Customer", customer))
+	else:
+		frappe.has_permission("Customer", "read", customer, throw=True)
+	access.check_company_access(company, EXPOSURE_DOCTYPES)
+	return customer, company
