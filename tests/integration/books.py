@@ -75,19 +75,25 @@ def exchange_rates() -> None:
 
 def eur_receivable_account(company: str) -> str:
 	"""A receivable account in EUR under the company's Accounts Receivable group."""
-	name = f"_O2C Debtors EUR - {abbr(company)}"
+	parent = frappe.db.get_value(
+		"Account", {"company": company, "account_type": "Receivable", "is_group": 0}, "parent_account"
+	)
+	return _account(
+		company, "_O2C Debtors EUR", parent, account_type="Receivable", account_currency=FOREIGN_CURRENCY
+	)
+
+
+def _account(company: str, account_name: str, parent: str, **fields) -> str:
+	"""A ledger account of the company under `parent`, made once."""
+	name = f"{account_name} - {abbr(company)}"
 	if not frappe.db.exists("Account", name):
-		parent = frappe.db.get_value(
-			"Account", {"company": company, "account_type": "Receivable", "is_group": 0}, "parent_account"
-		)
 		frappe.get_doc(
 			{
 				"doctype": "Account",
-				"account_name": "_O2C Debtors EUR",
+				"account_name": account_name,
 				"company": company,
 				"parent_account": parent,
-				"account_type": "Receivable",
-				"account_currency": FOREIGN_CURRENCY,
+				**fields,
 			}
 		).insert()
 	return name
@@ -95,21 +101,10 @@ def eur_receivable_account(company: str) -> str:
 
 def tax_template(company: str) -> str:
 	"""`TAX_RATE` % VAT on the net total, into a Duties and Taxes account of the company."""
-	account = f"_O2C VAT - {abbr(company)}"
-	if not frappe.db.exists("Account", account):
-		parent = frappe.db.get_value(
-			"Account", {"company": company, "account_name": "Duties and Taxes", "is_group": 1}, "name"
-		)
-		frappe.get_doc(
-			{
-				"doctype": "Account",
-				"account_name": "_O2C VAT",
-				"company": company,
-				"parent_account": parent,
-				"account_type": "Tax",
-				"tax_rate": TAX_RATE,
-			}
-		).insert()
+	parent = frappe.db.get_value(
+		"Account", {"company": company, "account_name": "Duties and Taxes", "is_group": 1}, "name"
+	)
+	account = _account(company, "_O2C VAT", parent, account_type="Tax", tax_rate=TAX_RATE)
 	name = f"_O2C VAT {int(TAX_RATE)}% - {abbr(company)}"
 	if not frappe.db.exists("Sales Taxes and Charges Template", name):
 		frappe.get_doc(
