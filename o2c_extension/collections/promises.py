@@ -58,6 +58,13 @@ def record_promise(sales_invoice: str | Document, promise_date, note: str | None
 	return core.PROMISE_TO_PAY
 
 
+def judge_due_promises(company: str, today) -> None:
+	"""Judge every Open promise of `company` whose promise date plus O2C Settings
+	`promise_tolerance_days` has passed: Kept, Partially Kept or Broken. A promise is judged once."""
+	# filled in by the Promise to Pay work (issue 12); A's run calls it
+	return None
+
+
 def parse_promise_date(value) -> datetime.date:
 	"""The promise date as a date: a date, or text in YYYY-MM-DD (a time after it is ignored)."""
 	if isinstance(value, datetime.datetime):
