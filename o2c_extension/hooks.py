@@ -136,9 +136,18 @@ override_doctype_class = {
 # not blocked by its Credit Limit Changes (they keep its name).
 ignore_links_on_delete = ["Credit Limit Change"]
 
-# Connections on ERPNext forms: the credit documents of a customer
+# Connections on ERPNext forms: each module adds its own documents to ERPNext's dashboards
 override_doctype_dashboards = {
-	"Customer": "o2c_extension.credit_control.dashboards.customer_dashboard",
+	"Customer": [
+		"o2c_extension.credit_control.dashboards.customer_dashboard",
+		"o2c_extension.scheduling.dashboards.customer_dashboard",
+		"o2c_extension.collections.dashboards.customer_dashboard",
+	],
+	"Sales Order": [
+		"o2c_extension.scheduling.dashboards.sales_order_dashboard",
+		"o2c_extension.credit_control.dashboards.sales_order_dashboard",
+	],
+	"Sales Invoice": ["o2c_extension.collections.dashboards.sales_invoice_dashboard"],
 }
 
 # Scheduled tasks
