@@ -64,6 +64,29 @@ class InvoiceState:
 	actions: list = field(default_factory=list)
 	evaluation_key: str | None = None  # see the module's docstring; only when loaded for a run
 	dispute_reason: str | None = None  # stored escaped (see promises.plain_text)
+	# what of it is in open Disputes, in the currency of its outstanding (see `chased_rows`)
+	disputed_amount: float = 0.0
+	# False when it fell due before O2C Settings' collections start date: the run leaves it out
+	in_run: bool = True
+
+	def chased_rows(self) -> list[core.OpenRow]:
+		"""The unpaid terms less what is in dispute: what the run chases."""
+		return core.less_disputed(self.rows, self.disputed_amount, 0.5 / 10**self.precision)
+
+	def overdue_rows(self, today: date) -> list[core.OpenRow]:
+		return core.overdue_rows(self.rows, today)
+
+	def overdue_company(self, today: date) -> float:
+		"""What of it is overdue, in company currency."""
+		return flt(
+			self.currencies.to_company(sum(row.outstanding for row in self.overdue_rows(today))),
+			self.precision,
+		)
+
+	@property
+	def paused(self) -> bool:
+		"""Disputed in full (the old flag, or open Disputes covering the whole rest)."""
+		return self.disputed or (bool(self.rows) and not self.chased_rows())
 
 	@property
 	def earliest_open_due(self) -> date | None:
@@ -117,13 +140,15 @@ class InvoiceState:
 		}
 
 	def plan(self, today: date) -> list[core.PlannedAction]:
+		if not self.in_run:
+			return []
 		return core.plan_invoice(
-			self.rows,
+			self.chased_rows(),
 			self.rule,
 			today,
 			self.done(today),
 			outstanding=self.outstanding,
-			disputed=self.disputed,
+			disputed=self.paused,
 			promise_date=self.promise_date,
 		)
 
@@ -268,6 +293,8 @@ def load_chunk(names: list[str], open_only: bool = True, as_of: date | None = No
 	schedule = _schedule_rows(found, currencies)
 	actions = _actions(found)
 	rules = RuleBook.load({record.company for record in records})
+	disputed = open_disputed_amounts(found)
+	start = collections_start_date()
 
 	invoices = []
 	for record in records:
@@ -297,9 +324,27 @@ def load_chunk(names: list[str], open_only: bool = True, as_of: date | None = No
 			actions=actions.get(record.name, []),
 			evaluation_key=record.evaluation_key,
 			dispute_reason=record.dispute_reason,
+			disputed_amount=money.from_invoice(flt(disputed.get(record.name))),
+			in_run=start is None or getdate(record.due_date) >= start,
 		)
 		invoices.append(invoice)
 	return Chunk(invoices, rules, as_of, version)
+
+
+def collections_start_date() -> date | None:
+	"""O2C Settings' go-live date: invoices due before it are left out of the run."""
+	value = frappe.db.get_single_value("O2C Settings", "collections_start_date")
+	return getdate(value) if value else None
+
+
+def open_disputed_amounts(names: list[str]) -> dict[str, float]:
+	"""The open disputed amount per invoice (invoice currency), from the disputes module (B's);
+	none while it does not provide it."""
+	try:
+		from o2c_extension.collections.disputes import open_disputed_amounts as disputed_amounts
+	except ImportError:
+		return {}
+	return disputed_amounts(names) or {}
 
 
 def mark_evaluated(chunk: Chunk, keys: list[str]) -> None:

@@ -121,6 +121,10 @@ class Currencies:
 		"""An amount in the outstanding's currency, in the invoice's currency."""
 		return amount if self.party == self.invoice else amount / (self.rate or 1.0)
 
+	def from_invoice(self, amount: float) -> float:
+		"""An amount in the invoice's currency, in the outstanding's currency."""
+		return amount if self.party == self.invoice else amount * (self.rate or 1.0)
+
 
 @dataclass(frozen=True)
 class PlannedAction:
@@ -396,3 +400,62 @@ def parse_ancestors(nodes: Iterable[tuple[str, int, int]]) -> dict[str, list[str
 		paths[name] = [name, *(ancestor for ancestor, _l, _r in reversed(stack))]
 		stack.append((name, lft, rgt))
 	return paths
+
+
+# --- the customer's account (Collection Case) -------------------------------------------------
+
+CASE_OPEN = "Open"
+CASE_PROMISE = "Promise to Pay"
+CASE_DISPUTED = "Disputed"
+CASE_CLOSED = "Closed"
+
+AGEING_BUCKETS = ((1, 30), (31, 60), (61, 90), (91, None))
+
+
+def overdue_rows(rows: Sequence[OpenRow], today: date) -> list[OpenRow]:
+	"""The unpaid terms whose due date has passed."""
+	return [row for row in rows if row.due_date < today and row.outstanding > 0]
+
+
+def less_disputed(rows: Sequence[OpenRow], disputed: float, epsilon: float = 0.0) -> list[OpenRow]:
+	"""What the run still chases of an invoice's unpaid terms when `disputed` of it (in the same
+	currency) is in dispute: the disputed amount is taken off the latest terms first, so the
+	earliest terms, the ones a reminder speaks of, are chased for the undisputed rest."""
+	left = max(disputed, 0.0)
+	chased: list[OpenRow] = []
+	for row in sorted(rows, key=lambda row: row.due_date, reverse=True):
+		taken = min(left, row.outstanding)
+		left -= taken
+		rest = row.outstanding - taken
+		if rest > epsilon:
+			chased.append(OpenRow(row.key, row.due_date, rest))
+	return sorted(chased, key=lambda row: (row.due_date, row.key))
+
+
+def ageing_bucket(days_past_due: int) -> int | None:
+	"""Index into AGEING_BUCKETS (1–30, 31–60, 61–90, 90+ days past due), None when not overdue."""
+	for index, (low, high) in enumerate(AGEING_BUCKETS):
+		if days_past_due >= low and (high is None or days_past_due <= high):
+			return index
+	return None
+
+
+def case_status(*, overdue: float, promised: bool, disputed_in_full: bool) -> str:
+	"""A case is Closed when nothing is overdue, Promise to Pay while a promise is open, Disputed
+	while open disputes cover everything overdue, else Open."""
+	if overdue <= 0:
+		return CASE_CLOSED
+	if promised:
+		return CASE_PROMISE
+	if disputed_in_full:
+		return CASE_DISPUTED
+	return CASE_OPEN
+
+
+def case_priority(oldest_days_overdue: int, escalated: bool = False) -> str:
+	"""High when escalated or more than 60 days overdue, Medium past 30 days, else Low."""
+	if escalated or oldest_days_overdue > 60:
+		return "High"
+	if oldest_days_overdue > 30:
+		return "Medium"
+	return "Low"
