@@ -95,11 +95,13 @@ doc_events = {
 			"o2c_extension.scheduling.events.sales_invoice_on_submit",
 			"o2c_extension.collections.events.sales_invoice_on_submit",
 			"o2c_extension.credit_control.events.payment_on_submit",
+			"o2c_extension.order_to_cash.kpi_cache.voucher_changed",
 		],
 		"on_cancel": [
 			"o2c_extension.scheduling.events.sales_invoice_on_cancel",
 			"o2c_extension.collections.events.sales_invoice_on_cancel",
 			"o2c_extension.credit_control.events.payment_on_cancel",
+			"o2c_extension.order_to_cash.kpi_cache.voucher_changed",
 		],
 	},
 	"Payment Entry": {
@@ -110,6 +112,7 @@ doc_events = {
 		"on_cancel": [
 			"o2c_extension.collections.events.payment_on_cancel",
 			"o2c_extension.credit_control.events.payment_on_cancel",
+			"o2c_extension.order_to_cash.kpi_cache.voucher_changed",
 		],
 	},
 	"Journal Entry": {
@@ -120,8 +123,15 @@ doc_events = {
 		"on_cancel": [
 			"o2c_extension.collections.events.payment_on_cancel",
 			"o2c_extension.credit_control.events.payment_on_cancel",
+			"o2c_extension.order_to_cash.kpi_cache.voucher_changed",
 		],
 	},
+	# the workspace's receivables KPIs are cached for the day; these change them (kpi_cache.py)
+	"Payment Ledger Entry": {
+		"on_submit": "o2c_extension.order_to_cash.kpi_cache.ledger_entry_changed",
+		"on_cancel": "o2c_extension.order_to_cash.kpi_cache.ledger_entry_changed",
+	},
+	"Unreconcile Payment": {"on_submit": "o2c_extension.order_to_cash.kpi_cache.voucher_changed"},
 }
 
 # Credit Control: ERPNext's credit-limit check defers to a Credit Policy where one applies

@@ -14,6 +14,8 @@ from o2c_extension.collections.indexes import ensure_indexes as ensure_collectio
 from o2c_extension.credit_control.custom_fields import get_custom_fields as credit_fields
 from o2c_extension.credit_control.indexes import INDEXES as CREDIT_INDEXES
 from o2c_extension.order_to_cash.indexes import drop_index
+from o2c_extension.order_to_cash.kpi_indexes import INDEXES as WORKSPACE_INDEXES
+from o2c_extension.order_to_cash.kpi_indexes import ensure_indexes as ensure_workspace_indexes
 from o2c_extension.scheduling.custom_fields import get_custom_fields as scheduling_fields
 
 APP_ROLES = ("Credit Controller", "Credit Manager", "Collections Agent", "Collections Manager")
@@ -42,6 +44,7 @@ def get_all_custom_fields() -> dict[str, list[dict]]:
 def after_install():
 	create_custom_fields(get_all_custom_fields())
 	ensure_collections_indexes()
+	ensure_workspace_indexes()
 	_save_default_settings()
 	add_credit_read_permissions()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
@@ -50,6 +53,7 @@ def after_install():
 def after_migrate():
 	create_custom_fields(get_all_custom_fields())
 	ensure_collections_indexes()
+	ensure_workspace_indexes()
 	add_credit_read_permissions()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 
@@ -103,7 +107,7 @@ def before_uninstall():
 
 def app_indexes() -> tuple[tuple[str, list[str], str], ...]:
 	"""(doctype, columns, index name) of every index the app adds to ERPNext's tables."""
-	return (*CREDIT_INDEXES, *COLLECTIONS_INDEXES)
+	return (*CREDIT_INDEXES, *COLLECTIONS_INDEXES, *WORKSPACE_INDEXES)
 
 
 def _save_default_settings():
