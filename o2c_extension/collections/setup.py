@@ -7,7 +7,11 @@ BEFORE_DUE = "Collections - Before Due"
 DUE_TODAY = "Collections - Due Today"
 OVERDUE = "Collections - Overdue"
 
-_GREETING = "<p>{{ _('Dear') }} {{ doc.customer_name }},</p>"
+# Every sentence is one `_()` with placeholders, rendered in the customer's language (the run
+# renders inside order_to_cash.language.in_language): translations are in o2c_extension/locale.
+_GREETING = "<p>{{ _('Dear {0},').format(doc.customer_name) }}</p>"
+# as the first two versions greeted (a fragment no language but English can use)
+_GREETING_V1 = "<p>{{ _('Dear') }} {{ doc.customer_name }},</p>"
 # the payment term the reminder is for (`term`, see actions.term_context); the whole invoice when
 # the template is rendered without one
 _AMOUNT = (
@@ -29,47 +33,71 @@ _AMOUNT_V1 = (
 )
 _CLOSING = (
 	"<p>{{ _('You will find the invoice attached. If you have paid already, please ignore this message.') }}</p>"
+	"<p>{{ _('Kind regards,') }}<br>{{ doc.company }}</p>"
+)
+_CLOSING_V1 = (
+	"<p>{{ _('You will find the invoice attached. If you have paid already, please ignore this message.') }}</p>"
 	"<p>{{ _('Kind regards') }},<br>{{ doc.company }}</p>"
 )
+_SUBJECTS = {
+	"before_due": "{{ _('Payment reminder: invoice {0}').format(doc.name) }}",
+	"due_today": "{{ _('Payment due today: invoice {0}').format(doc.name) }}",
+	"overdue": "{{ _('Overdue payment: invoice {0}').format(doc.name) }}",
+}
+_SUBJECTS_V1 = {
+	"before_due": "{{ _('Payment reminder') }}: {{ doc.name }}",
+	"due_today": "{{ _('Payment due today') }}: {{ doc.name }}",
+	"overdue": "{{ _('Overdue payment') }}: {{ doc.name }}",
+}
 
 
-def default_templates(amount: str = _AMOUNT) -> dict[str, dict]:
+def default_templates(
+	amount: str = _AMOUNT, greeting: str = _GREETING, closing: str = _CLOSING, subjects: dict = _SUBJECTS
+) -> dict[str, dict]:
 	return {
 		BEFORE_DUE: {
-			"subject": "{{ _('Payment reminder') }}: {{ doc.name }}",
-			"response": _GREETING
+			"subject": subjects["before_due"],
+			"response": greeting
 			+ amount
 			+ "<p>{{ _('This is a friendly reminder ahead of the due date.') }}</p>"
-			+ _CLOSING,
+			+ closing,
 		},
 		DUE_TODAY: {
-			"subject": "{{ _('Payment due today') }}: {{ doc.name }}",
-			"response": _GREETING
+			"subject": subjects["due_today"],
+			"response": greeting
 			+ amount
 			+ "<p>{{ _('The payment is due today. Thank you for arranging it.') }}</p>"
-			+ _CLOSING,
+			+ closing,
 		},
 		OVERDUE: {
-			"subject": "{{ _('Overdue payment') }}: {{ doc.name }}",
-			"response": _GREETING
+			"subject": subjects["overdue"],
+			"response": greeting
 			+ amount
 			+ "<p>{{ _('We have not yet received this payment, which is now overdue. Please pay it"
-			" promptly or let us know if anything is holding it up.') }}</p>" + _CLOSING,
+			" promptly or let us know if anything is holding it up.') }}</p>" + closing,
 		},
 	}
 
 
 def install_defaults() -> None:
-	previous = default_templates(_AMOUNT_V1)
+	# the templates as earlier versions made them: one still exactly so was never edited
+	earlier = (
+		default_templates(_AMOUNT_V1, _GREETING_V1, _CLOSING_V1, _SUBJECTS_V1),
+		default_templates(_AMOUNT, _GREETING_V1, _CLOSING_V1, _SUBJECTS_V1),
+	)
 	for name, fields in default_templates().items():
 		current = frappe.db.get_value("Email Template", name, ["subject", "response"], as_dict=True)
 		if current is None:
 			frappe.get_doc({"doctype": "Email Template", "name": name, "use_html": 0, **fields}).insert(
 				ignore_permissions=True
 			)
-		elif current.response == previous[name]["response"] and current.response != fields["response"]:
-			# as the app made it, never edited: now speaks of the payment term that fell due
-			frappe.db.set_value("Email Template", name, "response", fields["response"])
+			continue
+		# as the app made it, never edited: now speaks of the payment term that fell due, in
+		# whole sentences that translate
+		for field in ("subject", "response"):
+			made_by_app = any(current[field] == version[name][field] for version in earlier)
+			if made_by_app and current[field] != fields[field]:
+				frappe.db.set_value("Email Template", name, field, fields[field])
 
 
 def remove_defaults() -> None:

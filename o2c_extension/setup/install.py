@@ -48,6 +48,8 @@ def after_install():
 	_save_default_settings()
 	add_credit_read_permissions()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
+	# translations (ru, bg, lt, de) compiled from the committed .po files, as `bench build` does
+	frappe.get_attr("o2c_extension.order_to_cash.translations.compile_catalogues")()
 
 
 def after_migrate():
@@ -56,6 +58,7 @@ def after_migrate():
 	ensure_workspace_indexes()
 	add_credit_read_permissions()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
+	frappe.get_attr("o2c_extension.order_to_cash.translations.compile_catalogues")()
 
 
 def add_credit_read_permissions():
