@@ -235,8 +235,20 @@ def plan_invoice(
 	if outstanding <= 0 or is_paused(disputed, promise_date, today):
 		return []
 	planned: list[PlannedAction] = []
-	# a promise whose date passed is judged (and, broken, escalated once on the customer's case) by
-	# `promises.judge_due_promises` after O2C Settings' tolerance, not by the run per invoice
+	if is_promise_broken(promise_date, today, outstanding):
+		key = broken_promise_step(promise_date)
+		if (NO_SCHEDULE_ROW, key) not in done:
+			planned.append(
+				PlannedAction(
+					NO_SCHEDULE_ROW,
+					promise_date,
+					key,
+					ESCALATE,
+					(today - promise_date).days,
+					promise_date + timedelta(days=1),
+					rule_step=False,
+				)
+			)
 	if rule is not None and rule.steps and outstanding >= rule.min_outstanding:
 		for row in rows:
 			done_for_row = {step_key for row_key, step_key in done if row_key == row.key}
@@ -447,18 +459,3 @@ def case_priority(oldest_days_overdue: int, escalated: bool = False) -> str:
 	if oldest_days_overdue > 30:
 		return "Medium"
 	return "Low"
-
-
-def pack_customers(customers: Sequence[tuple[str, Sequence[str]]], size: int) -> list[list[str]]:
-	"""Chunks of about `size` invoices, each customer's invoices whole in one chunk (a customer
-	with more than `size` invoices gets a chunk of its own)."""
-	chunks: list[list[str]] = []
-	current: list[str] = []
-	for _customer, names in customers:
-		if current and len(current) + len(names) > size:
-			chunks.append(current)
-			current = []
-		current = [*current, *names]
-	if current:
-		chunks.append(current)
-	return chunks

@@ -1,0 +1,217 @@
+"""Data Import of the app's set-up documents (issue 15): a Credit Policy, a Collections Rule with
+its steps and a Scheduling Agreement with its items and schedule are exported with Frappe's own
+Data Import exporter (the template a consultant downloads, filled with data), removed, and
+imported again through a Data Import document, as the desk does it: what comes back is what
+went out, child rows in their order, and the agreement is Active again.
+
+Data Import commits (its job runs in the request under tests); the suite's conftest restores the
+database after the run. Texts carry Cyrillic, a comma and quotes, so the CSV's quoting and
+encoding are part of the round trip."""
+
+import frappe
+from frappe.core.doctype.data_import.exporter import Exporter
+from frappe.model import no_value_fields, table_fields
+from frappe.tests.utils import FrappeTestCase
+from frappe.utils import flt, nowdate
+from frappe.utils.csvutils import to_csv
+
+from tests.integration import books, factories
+from tests.integration import collections_helpers as collections
+from tests.integration import scheduling_helpers as sched
+
+TEXT = 'Рамочный договор, "Север" 2027'
+
+
+def template_fields(doctype: str) -> dict[str, list[str]]:
+	"""What a consultant exports: every field they can enter (not read-only, not hidden), of the
+	document and of each child table, plus the ID."""
+	meta = frappe.get_meta(doctype)
+
+	def enterable(child_meta):
+		return [
+			df.fieldname
+			for df in child_meta.fields
+			if df.fieldtype not in no_value_fields
+			and df.fieldtype not in table_fields
+			and not df.read_only
+			and not df.hidden
+			and df.fieldname != "amended_from"
+		]
+
+	fields = {doctype: ["name", *enterable(meta)]}
+	for table in meta.get_table_fields():
+		fields[table.fieldname] = enterable(frappe.get_meta(table.options))
+	return fields
+
+
+def snapshot(doctype: str, name: str, fields: dict[str, list[str]]) -> dict:
+	doc = frappe.get_doc(doctype, name)
+
+	def values(row, fieldnames):
+		out = {}
+		for fieldname in fieldnames:
+			value = row.get(fieldname)
+			df = row.meta.get_field(fieldname)
+			if df and df.fieldtype in ("Float", "Currency", "Percent", "Int", "Check"):
+				out[fieldname] = flt(value)
+			else:
+				out[fieldname] = str(value) if value not in (None, "") else None
+		return out
+
+	shot = {"doc": values(doc, fields[doctype]), "docstatus": doc.docstatus}
+	for table in doc.meta.get_table_fields():
+		shot[table.fieldname] = [values(row, fields[table.fieldname]) for row in doc.get(table.fieldname)]
+	return shot
+
+
+class DataImportTestCase(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.set_user("Administrator")
+		cls.world = books.world()
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+
+	def export(self, doctype: str, names: list[str], fields) -> str:
+		exporter = Exporter(
+			doctype,
+			export_fields=fields,
+			export_data=True,
+			export_filters={"name": ("in", names)},
+			file_type="CSV",
+		)
+		rows = exporter.get_csv_array_for_export()
+		self.assertGreater(len(rows), len(names), "the template carries the data")
+		return to_csv(rows)
+
+	def import_csv(self, doctype: str, content: str, submit: bool = False):
+		file = frappe.get_doc(
+			{
+				"doctype": "File",
+				"file_name": f"{frappe.scrub(doctype)}-{frappe.generate_hash(length=6)}.csv",
+				"content": content.encode("utf-8"),
+				"is_private": 1,
+			}
+		).insert()
+		data_import = frappe.get_doc(
+			{
+				"doctype": "Data Import",
+				"reference_doctype": doctype,
+				"import_type": "Insert New Records",
+				"import_file": file.file_url,
+				"submit_after_import": 1 if submit else 0,
+			}
+		).insert()
+		frappe.db.commit()  # as the desk: the Data Import exists before its job starts
+		data_import.start_import()
+		data_import.reload()
+		logs = frappe.get_all(
+			"Data Import Log",
+			filters={"data_import": data_import.name},
+			fields=["success", "messages", "exception"],
+		)
+		self.assertEqual(
+			data_import.status,
+			"Success",
+			f"{doctype}: {data_import.template_warnings or ''} {[(log.messages, log.exception) for log in logs]}",
+		)
+		return data_import
+
+	def round_trip(self, doctype: str, names: list[str], remove, submit: bool = False):
+		fields = template_fields(doctype)
+		before = {name: snapshot(doctype, name, fields) for name in names}
+		content = self.export(doctype, names, fields)
+		for name in names:
+			remove(name)
+		frappe.db.commit()
+		self.assertFalse(frappe.db.exists(doctype, {"name": ("in", names)}))
+		self.import_csv(doctype, content, submit=submit)
+		after = {name: snapshot(doctype, name, fields) for name in names}
+		self.assertEqual(after, before)
+		return after
+
+
+class TestCreditPolicyImport(DataImportTestCase):
+	def test_policies_for_a_customer_and_a_customer_group_round_trip(self):
+		customer = books.eur_customer()
+		group = frappe.db.get_value("Customer", customer, "customer_group")
+		policies = [
+			frappe.get_doc(
+				{
+					"doctype": "Credit Policy",
+					"company": factories.company(),
+					"applies_to": "Customer",
+					"customer": customer,
+					"credit_limit": 12500.5,
+					"tolerance_percent": 7.5,
+					"max_overdue_days": 45,
+					"max_dunning_level": 2,
+					"check_on_sales_order": 1,
+					"check_on_delivery_note": 1,
+				}
+			).insert(),
+		]
+		if not frappe.db.exists("Credit Policy", {"customer_group": group, "company": factories.company()}):
+			policies.append(
+				frappe.get_doc(
+					{
+						"doctype": "Credit Policy",
+						"company": factories.company(),
+						"applies_to": "Customer Group",
+						"customer_group": group,
+						"credit_limit": 40000,
+						"check_on_quotation": 1,
+						"check_on_sales_invoice": 1,
+					}
+				).insert()
+			)
+		names = [policy.name for policy in policies]
+		after = self.round_trip("Credit Policy", names, lambda name: frappe.delete_doc("Credit Policy", name))
+		self.assertEqual(after[names[0]]["doc"]["customer"], customer)
+		self.assertEqual(after[names[0]]["doc"]["credit_limit"], 12500.5)
+
+
+class TestCollectionsRuleImport(DataImportTestCase):
+	def test_rule_with_its_steps_in_order_round_trips(self):
+		customer = books.eur_customer()
+		rule = collections.rule(customer=customer, scope="Customer", min_outstanding=25)
+		self.assertGreaterEqual(len(rule.steps), 5)
+		after = self.round_trip(
+			"Collections Rule", [rule.name], lambda name: frappe.delete_doc("Collections Rule", name)
+		)
+		self.assertEqual(
+			[step["day_offset"] for step in after[rule.name]["steps"]],
+			[flt(step.day_offset) for step in rule.steps],
+		)
+
+
+class TestSchedulingAgreementImport(DataImportTestCase):
+	def test_agreement_with_items_and_schedule_round_trips_and_is_active_again(self):
+		customer, items = sched.setup_masters(item_count=2, rates=(120, 45.5))
+		agreement = sched.agreement(
+			customer,
+			[(items[0], 500, 120), (items[1], 300, 45.5)],
+			lines=[
+				(items[0], 3, 40, "Firm"),
+				(items[0], 30, 60, "Forecast"),
+				(items[1], 10, 25, "Firm"),
+				(items[1], 40, 25, "Forecast"),
+			],
+			customer_reference=TEXT,
+			tolerance_percent=10,
+		)
+		self.assertEqual(agreement.status, "Active")
+
+		def remove(name):
+			doc = frappe.get_doc("Scheduling Agreement", name)
+			doc.cancel()
+			frappe.delete_doc("Scheduling Agreement", name)
+
+		after = self.round_trip("Scheduling Agreement", [agreement.name], remove, submit=True)
+		self.assertEqual(after[agreement.name]["docstatus"], 1)
+		self.assertEqual(frappe.db.get_value("Scheduling Agreement", agreement.name, "status"), "Active")
+		self.assertEqual(len(after[agreement.name]["schedule"]), 4)
+		self.assertEqual(after[agreement.name]["doc"]["customer_reference"], TEXT)
+		self.assertEqual(str(after[agreement.name]["doc"]["valid_from"]), str(nowdate()))
