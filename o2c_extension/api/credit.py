@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.permissions import get_user_permissions
 from frappe.utils import escape_html, flt
 
 from o2c_extension import access
@@ -9,7 +10,7 @@ from o2c_extension.credit_control import authority, core, holds, limit_requests,
 from o2c_extension.credit_control.checks import describe_reason
 from o2c_extension.credit_control.exposure import EXPOSURE_DOCTYPES, currency_precision
 from o2c_extension.credit_control.exposure import get_exposure as compute_exposure
-from o2c_extension.credit_control.policies import get_erpnext_limits, get_policy, get_terms
+from o2c_extension.credit_control.standing import customer_standing
 
 CREDIT_CONTROLLER = "Credit Controller"
 # who may decide a Credit Limit Request (within their approval authority)
@@ -27,28 +28,24 @@ def get_exposure(customer: str, company: str) -> dict:
 	Pending. Amounts are in company currency, rounded to its precision.
 
 	Needs read on the Customer, or the Credit Controller role (who decides Credit Holds needs the
-	exposure), within the user's User Permissions on the customer and the company."""
-	customer, company = _customer_in_company(customer, company, (CREDIT_CONTROLLER,))
+	exposure), within the user's User Permissions on the customer and the company.
 
-	policy = get_policy(customer, company)
-	if policy:
-		terms = get_terms(company, {customer: policy})[customer]
-	else:
-		terms = core.CreditTerms(credit_limit=get_erpnext_limits(company, [customer])[customer])
-	exposure = compute_exposure(customer, company)
-	decision = core.decide(exposure, terms, holds.collection_blocks(customer, company))
-	pending_holds = frappe.get_all(
-		"Credit Hold",
-		filters={"customer": customer, "company": company, "status": holds.PENDING},
-		pluck="name",
-		order_by="creation asc",
+	Four statements in all (`standing.customer_standing`: two; the exposure: two, three when an
+	open order has an advance): the customer's and company's existence and the permission checks
+	read what those statements read, or Frappe's caches."""
+	credit_role = _credit_role((CREDIT_CONTROLLER,))
+	standing = customer_standing(*_names_sent(customer, company))
+	customer, company = _customer_in_company(
+		customer, company, credit_role, (standing.customer, standing.company)
 	)
-	if pending_holds:
+	exposure = compute_exposure(customer, company)
+	terms = standing.terms
+	decision = core.decide(exposure, terms, standing.collection_blocks)
+	if standing.pending_holds:
 		status = "On Credit Hold"
 	else:
 		status = "Within Limit" if decision.passed else "Over Limit"
 
-	stored_score = scores.stored_scores(company, [customer]).get(customer)
 	currency = frappe.get_cached_value("Company", company, "default_currency")
 	precision = currency_precision()
 	utilisation = core.utilisation_percent(exposure.total, terms.credit_limit)
@@ -56,7 +53,7 @@ def get_exposure(customer: str, company: str) -> dict:
 		"customer": customer,
 		"company": company,
 		"currency": currency,
-		"credit_policy": policy.name if policy else None,
+		"credit_policy": standing.policy.name if standing.policy else None,
 		"credit_limit": flt(terms.credit_limit, precision),
 		"tolerance_percent": terms.tolerance_percent,
 		"effective_limit": flt(terms.effective_limit, precision),
@@ -68,11 +65,11 @@ def get_exposure(customer: str, company: str) -> dict:
 		"utilisation_percent": flt(utilisation, 2) if utilisation is not None else None,
 		"oldest_overdue_days": exposure.oldest_overdue_days,
 		"highest_dunning_level": exposure.highest_dunning_level,
-		"pending_holds": pending_holds,
+		"pending_holds": standing.pending_holds,
 		"status": status,
 		# the score the daily job stored (None before the customer's first scoring)
-		"credit_score": stored_score.credit_score if stored_score else None,
-		"risk_class": stored_score.risk_class if stored_score else None,
+		"credit_score": standing.credit_score,
+		"risk_class": standing.risk_class,
 		"reasons": [describe_reason(reason, currency) for reason in decision.reasons],
 	}
 
@@ -164,18 +161,37 @@ def score_customer(customer: str, company: str) -> dict:
 	}
 
 
-def _customer_in_company(customer, company, credit_roles) -> tuple[str, str]:
-	"""The customer and company a credit figure is asked for, checked: read on the Customer, or one
-	of `credit_roles` (who decide on the customer's credit), within the user's User Permissions on
-	the customer and the company."""
+def _credit_role(credit_roles) -> bool:
+	"""Whether the user holds one of `credit_roles`; without one, read on Customer is needed (checked
+	first, before anything is read)."""
 	credit_role = bool(set(credit_roles) & set(frappe.get_roles()))
 	if not credit_role:
 		frappe.has_permission("Customer", "read", throw=True)
-	customer = access.require_existing("Customer", customer)
-	company = access.require_company(company)
+	return credit_role
+
+
+def _names_sent(customer, company) -> tuple[str, str]:
+	"""The customer and company names sent, stripped ('' for anything but text)."""
+	return tuple(value.strip() if isinstance(value, str) else "" for value in (customer, company))
+
+
+def _customer_in_company(customer, company, credit_roles, found=None) -> tuple[str, str]:
+	"""The customer and company a credit figure is asked for, checked: read on the Customer, or one
+	of `credit_roles` (who decide on the customer's credit), within the user's User Permissions on
+	the customer and the company.
+
+	`credit_roles` may be the answer of `_credit_role` already, and `found` the (customer, company)
+	names a statement of the caller found (None where the record does not exist): nothing is read
+	again then. The Customer is read from Frappe's document cache, and only when the user's
+	permissions need it (Frappe drops that cache whenever the customer is saved)."""
+	credit_role = credit_roles if isinstance(credit_roles, bool) else _credit_role(credit_roles)
+	found_customer, found_company = found or (None, None)
+	customer = found_customer or access.require_existing("Customer", customer)
+	company = found_company or access.require_company(company)
 	if credit_role:
-		access.check_user_permissions(frappe.get_doc("Customer", customer))
+		if get_user_permissions(frappe.session.user):
+			access.check_user_permissions(frappe.get_cached_doc("Customer", customer))
 	else:
-		frappe.has_permission("Customer", "read", customer, throw=True)
+		frappe.has_permission("Customer", "read", frappe.get_cached_doc("Customer", customer), throw=True)
 	access.check_company_access(company, EXPOSURE_DOCTYPES)
 	return customer, company

@@ -46,9 +46,31 @@ def lock_customers(customers: list[str], company: str) -> dict[str, float]:
 	params = {"names": tuple(names)}
 	query = f"select name, approved_amount from `tab{TALLY}` where name in %(names)s"
 	seen = dict(frappe.db.sql(query, params))
+	_ensure_tallies(names, company)
 	latest = dict(frappe.db.sql(query + " for update", params))
 	unseen = unseen_since_snapshot("o2c_unseen_credit", latest, seen)
 	return {customer: unseen.get(name, 0.0) for name, customer in names.items()}
+
+
+def _ensure_tallies(names: dict[str, str], company: str) -> None:
+	"""Make the customers' tally rows that do not exist yet (approved 0), so that the locking read
+	that follows locks existing rows only. A locking read of a missing row locks the gap where it
+	would go instead, and the later insert of two checks for different customers whose rows fall
+	in the same gap each waited for the other's gap lock: a deadlock (InnoDB's next-key locking
+	under REPEATABLE READ). Inserting never waits for another insert into the same gap."""
+	now = now_datetime()
+	frappe.db.sql(
+		f"""
+		insert into `tab{TALLY}` (name, customer, company, approved_amount, creation, modified, owner, modified_by)
+		values {", ".join(["(%s, %s, %s, 0, %s, %s, %s, %s)"] * len(names))}
+		on duplicate key update name = name
+		""",
+		[
+			value
+			for name, customer in names.items()
+			for value in (name, customer, company, now, now, frappe.session.user, frappe.session.user)
+		],
+	)
 
 
 def record_approved(customer: str, company: str, amount: float) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import frappe
 from frappe.utils import cint, flt
 
+from o2c_extension.credit_control import core
 from o2c_extension.credit_control.core import (
 	SCOPE_COMPANY,
 	SCOPE_CUSTOMER,
 	SCOPE_CUSTOMER_GROUP,
 	SCOPE_RISK_CLASS,
 	CreditTerms,
-	PolicyCandidate,
 	pick_most_specific,
 )
 
@@ -47,37 +47,50 @@ def get_policies(company: str, customers: list[str]) -> dict[str, frappe._dict |
 	if not policies:
 		return result
 
-	by_name = {policy.name: policy for policy in policies}
-	by_customer = {policy.customer: policy for policy in policies if policy.customer}
-	company_wide = [
-		policy
-		for policy in policies
-		if not policy.customer and not policy.customer_group and not policy.risk_class
-	]
-	by_risk_class = {policy.risk_class: policy for policy in policies if policy.risk_class}
-	risk_classes = _risk_classes(company, customers) if by_risk_class else {}
+	risk_classes = _risk_classes(company, customers) if any(p.risk_class for p in policies) else {}
 	group_policies = [policy for policy in policies if policy.customer_group]
-
 	group_bounds = (
 		_group_bounds([policy.customer_group for policy in group_policies]) if group_policies else {}
 	)
 	customer_groups = _customer_groups(customers) if group_policies else {}
-
 	for customer in customers:
-		candidates = [PolicyCandidate(policy.name, SCOPE_COMPANY) for policy in company_wide]
-		if customer in by_customer:
-			candidates.append(PolicyCandidate(by_customer[customer].name, SCOPE_CUSTOMER))
-		if risk_classes.get(customer) in by_risk_class:
-			candidates.append(PolicyCandidate(by_risk_class[risk_classes[customer]].name, SCOPE_RISK_CLASS))
-		if customer in customer_groups:
-			_group, lft, rgt = customer_groups[customer]
-			for policy in group_policies:
-				policy_lft, policy_rgt = group_bounds.get(policy.customer_group, (None, None))
-				if policy_lft is not None and policy_lft <= lft and policy_rgt >= rgt:
-					candidates.append(PolicyCandidate(policy.name, SCOPE_CUSTOMER_GROUP, policy_lft))
-		chosen = pick_most_specific(candidates)
-		result[customer] = by_name[chosen] if chosen else None
+		result[customer] = choose_policy(
+			policies, customer, risk_classes.get(customer), customer_groups.get(customer), group_bounds
+		)
 	return result
+
+
+def choose_policy(
+	policies: list,
+	customer: str,
+	risk_class: str | None,
+	customer_group: tuple[str, int, int] | None,
+	group_bounds: dict[str, tuple[int, int]],
+) -> frappe._dict | None:
+	"""The most specific of the company's enabled `policies` covering the customer: its own, its
+	customer group's (the nearest enclosing group; `customer_group` = (group, lft, rgt),
+	`group_bounds` = the policies' groups' (lft, rgt)), its stored risk class's, the company-wide one."""
+	candidates = []
+	for policy in policies:
+		if policy.customer:
+			if policy.customer == customer:
+				candidates.append(core.PolicyCandidate(policy.name, SCOPE_CUSTOMER))
+		elif policy.customer_group:
+			policy_lft, policy_rgt = group_bounds.get(policy.customer_group, (None, None))
+			if (
+				customer_group
+				and policy_lft is not None
+				and policy_lft <= customer_group[1]
+				and policy_rgt >= customer_group[2]
+			):
+				candidates.append(core.PolicyCandidate(policy.name, SCOPE_CUSTOMER_GROUP, policy_lft))
+		elif policy.risk_class:
+			if risk_class and policy.risk_class == risk_class:
+				candidates.append(core.PolicyCandidate(policy.name, SCOPE_RISK_CLASS))
+		else:
+			candidates.append(core.PolicyCandidate(policy.name, SCOPE_COMPANY))
+	chosen = pick_most_specific(candidates)
+	return next(policy for policy in policies if policy.name == chosen) if chosen else None
 
 
 def get_terms(
@@ -122,7 +135,7 @@ def get_erpnext_limits(company: str, customers: list[str]) -> dict[str, float]:
 	customer_groups = _customer_groups(customers)
 	groups = tuple({group for group, _lft, _rgt in customer_groups.values()}) or ("",)
 	group_limits = {
-		parent: flt(limit)
+		parent: (limit, bypass)
 		for parent, limit, bypass in frappe.db.sql(
 			"""
 			select parent, credit_limit, bypass_credit_limit_check from `tabCustomer Credit Limit`
@@ -130,14 +143,19 @@ def get_erpnext_limits(company: str, customers: list[str]) -> dict[str, float]:
 			""",
 			{"company": company, "groups": groups},
 		)
-		if not cint(bypass)
 	}
-	company_limit = flt(frappe.get_cached_value("Company", company, "credit_limit"))
+	company_limit = frappe.get_cached_value("Company", company, "credit_limit")
 	limits = {}
 	for customer in customers:
 		group = customer_groups.get(customer, (None, 0, 0))[0]
-		limits[customer] = flt(own.get(customer)) or flt(group_limits.get(group)) or company_limit
+		limits[customer] = erpnext_limit(own.get(customer), *group_limits.get(group, (0, 0)), company_limit)
 	return limits
+
+
+def erpnext_limit(own_limit, group_limit, group_bypasses, company_limit) -> float:
+	"""ERPNext's `get_credit_limit` order: the customer's own limit for the company, else its
+	group's (unless that row bypasses the check), else the company's."""
+	return flt(own_limit) or (0.0 if cint(group_bypasses) else flt(group_limit)) or flt(company_limit)
 
 
 def _customer_groups(customers: list[str]) -> dict[str, tuple[str, int, int]]:

@@ -22,17 +22,21 @@ def execute(filters=None):
 		frappe.throw(_("Please select a Company."))
 	filters.company = access.require_company(filters.company)
 	access.check_company_access(filters.company, EXPOSURE_DOCTYPES)
+	# the desk's total row adds up amounts and counts only: limits, percentages, days, levels and
+	# scores of different customers do not add up (`disable_total` on their columns)
 	return get_columns(), get_data(filters)
 
 
 def get_columns():
-	def column(fieldname, label, fieldtype, width=120, options=None):
+	def column(fieldname, label, fieldtype, width=120, options=None, adds_up=True):
 		return {
 			"fieldname": fieldname,
 			"label": label,
 			"fieldtype": fieldtype,
 			"width": width,
 			"options": options,
+			# the desk's total row leaves it empty (frappe.utils.report_column_total)
+			**({} if adds_up else {"disable_total": 1}),
 		}
 
 	return [
@@ -40,17 +44,17 @@ def get_columns():
 		column("customer_name", _("Customer Name"), "Data", 160),
 		column("customer_group", _("Customer Group"), "Link", 130, "Customer Group"),
 		column("credit_policy", _("Credit Policy"), "Link", 110, "Credit Policy"),
-		column("credit_limit", _("Credit Limit"), "Currency", 120, "currency"),
-		column("tolerance_percent", _("Tolerance (%)"), "Percent", 90),
+		column("credit_limit", _("Credit Limit"), "Currency", 120, "currency", adds_up=False),
+		column("tolerance_percent", _("Tolerance (%)"), "Percent", 90, adds_up=False),
 		column("receivables", _("Receivables"), "Currency", 120, "currency"),
 		column("open_orders", _("Open Orders"), "Currency", 120, "currency"),
 		column("unbilled_deliveries", _("Unbilled Deliveries"), "Currency", 130, "currency"),
 		column("total_exposure", _("Total Exposure"), "Currency", 130, "currency"),
-		column("utilisation_percent", _("Utilisation (%)"), "Percent", 100),
-		column("oldest_overdue_days", _("Oldest Overdue Days"), "Int", 110),
-		column("highest_dunning_level", _("Highest Dunning Level"), "Int", 110),
+		column("utilisation_percent", _("Utilisation (%)"), "Percent", 100, adds_up=False),
+		column("oldest_overdue_days", _("Oldest Overdue Days"), "Int", 110, adds_up=False),
+		column("highest_dunning_level", _("Highest Dunning Level"), "Int", 110, adds_up=False),
 		column("pending_holds", _("Pending Holds"), "Int", 100),
-		column("credit_score", _("Credit Score"), "Float", 100),
+		column("credit_score", _("Credit Score"), "Float", 100, adds_up=False),
 		column("risk_class", _("Risk Class"), "Data", 80),
 		column("status", _("Status"), "Data", 110),
 		column("currency", _("Currency"), "Link", 80, "Currency"),
