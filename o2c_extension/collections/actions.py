@@ -1,8 +1,13 @@
 """What each collections action does in ERPNext: an e-mail through the Email Queue, a ToDo assigned
 the desk's way, ERPNext's own Dunning, a credit hold through the credit module, an escalation.
 
-`perform` applies one planned step to one invoice and returns what it made; it raises a translated
-error when the step cannot be done (the run then logs the step as Failed and tries again next day).
+The customer's account is the unit (CONTRACT §3 v2): `perform_account` applies all the steps of
+one action that fell due today for one customer at once: one e-mail listing every term whose
+reminder fell due, one task on the Collection Case (Create ToDo and Escalate), one ERPNext
+Dunning per currency (a Dunning has one currency) covering every term that reached the step.
+A credit hold stays per invoice: the credit module releases it when that invoice is paid.
+Each raises a translated error when it cannot be done (the run then logs the steps as Failed and
+tries again next day).
 `ActionKit` holds what a chunk's actions share, fetched once per chunk: templates, recipients,
 role holders, the companies and customers their User Permissions allow and how many open ToDos
 each has. Every action speaks of the payment term whose step fell due: its due date and what is
@@ -16,11 +21,11 @@ from datetime import date
 
 import frappe
 from frappe import _
-from frappe.desk.form import assign_to
 from frappe.utils import escape_html, flt, fmt_money, formatdate
 
 from o2c_extension.collections import core
 from o2c_extension.collections.context import InvoiceState, RuleBook
+from o2c_extension.order_to_cash.language import in_language
 
 ESCALATION_ROLE = "Collections Manager"
 NON_ASSIGNABLE_USERS = ("Administrator", "Guest")
@@ -46,6 +51,7 @@ class ActionKit:
 		self._load: dict[str, int] = {}
 		self._templates: dict[str, object] = {}
 		self._dunning_types: dict[str, object] = {}
+		self._languages: dict[str, str] = {}
 
 	def setting(self, planned: core.PlannedAction, fieldname: str):
 		row = self.rules.step_settings.get(planned.step_key)
@@ -66,6 +72,14 @@ class ActionKit:
 		}
 		if customers:
 			self._recipients = billing_emails(sorted(customers))
+			self._languages = dict(
+				frappe.get_all(
+					"Customer",
+					filters={"name": ("in", sorted(customers))},
+					fields=["name", "language"],
+					as_list=True,
+				)
+			)
 		roles.discard(None)
 		if roles:
 			self._holders = role_holders(sorted(roles))
@@ -75,6 +89,12 @@ class ActionKit:
 
 	def recipients(self, customer: str) -> list[str]:
 		return self._recipients.get(customer, [])
+
+	def language(self, customer: str) -> str:
+		"""The customer's language (Customer.language), else the system language."""
+		from o2c_extension.order_to_cash.language import system_language
+
+		return self._languages.get(customer) or system_language()
 
 	def pick_assignee(self, role: str, invoice: InvoiceState) -> str:
 		"""The holder of `role` allowed to see the invoice's company and customer (User Permissions)
@@ -95,9 +115,12 @@ class ActionKit:
 					"No enabled user with the role {0} is allowed by their User Permissions to see invoices of company {1} and customer {2}."
 				).format(role, invoice.company, invoice.customer)
 			)
-		user = min(holders, key=lambda holder: (self._load.get(holder, 0), holder))
-		self._load[user] = self._load.get(user, 0) + 1
-		return user
+		return min(holders, key=lambda holder: (self._load.get(holder, 0), holder))
+
+	def note_assignment(self, user: str | None) -> None:
+		"""The load follows our own assignments (a task added to an open one counts too)."""
+		if user:
+			self._load[user] = self._load.get(user, 0) + 1
 
 	def template(self, name: str):
 		if name not in self._templates:
@@ -204,50 +227,6 @@ def open_todo_counts(users: list[str]) -> dict[str, int]:
 	)
 
 
-def perform(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAction) -> ActionResult:
-	if planned.action == core.EMAIL_REMINDER:
-		return send_reminder(kit, invoice, planned)
-	if planned.action == core.CREATE_TODO:
-		return assign_task(kit, invoice, planned, priority="Medium")
-	if planned.action == core.CREATE_DUNNING:
-		return create_dunning(kit, invoice, planned)
-	if planned.action == core.CREDIT_HOLD:
-		return hold_customer(kit, invoice)
-	if planned.action == core.ESCALATE:
-		return assign_task(kit, invoice, planned, priority="High")
-	frappe.throw(_("Unknown collections action {0}.").format(planned.action))
-
-
-def send_reminder(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAction) -> ActionResult:
-	recipients = kit.recipients(invoice.customer)
-	if not recipients:
-		frappe.throw(
-			_("Customer {0} has no billing contact and no primary contact with an e-mail address.").format(
-				invoice.customer
-			)
-		)
-	template = kit.template(kit.setting(planned, "email_template"))
-	doc = frappe.get_doc("Sales Invoice", invoice.name)
-	# Email Templates in ERPNext see the document's fields; ours also see it as `doc`, and the
-	# payment term the reminder is for as `term` (its due date and what is unpaid of it)
-	context = {**doc.as_dict(), "doc": doc, "term": term_context(invoice, planned, doc)}
-	body = template.response_html if template.use_html else template.response
-	queued = frappe.sendmail(
-		recipients=recipients,
-		subject=frappe.render_template(template.subject, context),
-		message=frappe.render_template(body, context),
-		reference_doctype="Sales Invoice",
-		reference_name=invoice.name,
-		attachments=[invoice_pdf(invoice.name)],
-		delayed=True,
-	)
-	if not queued:
-		frappe.throw(
-			_("No e-mail was queued for {0}: every recipient has unsubscribed.").format(invoice.name)
-		)
-	return ActionResult(core.COMPLETED, "Email Queue", queued.name)
-
-
 def term_context(invoice: InvoiceState, planned: core.PlannedAction, doc=None) -> frappe._dict:
 	"""The payment term a step is for, as templates see it: `due_date`, `outstanding` (invoice
 	currency), `base_outstanding` (company currency), `payment_term`, `description`,
@@ -291,46 +270,6 @@ def invoice_pdf(invoice_name: str) -> dict:
 	}
 
 
-def assign_task(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAction, priority: str):
-	role = kit.role_for(planned)
-	user = kit.pick_assignee(role, invoice)
-	description = task_description(invoice, planned, kit.today)
-	mine = {
-		"reference_type": "Sales Invoice",
-		"reference_name": invoice.name,
-		"allocated_to": user,
-		"status": "Open",
-	}
-	# the desk keeps one open ToDo per user and document: a later term's task joins it
-	existing = frappe.db.get_value("ToDo", mine, ["name", "description"], as_dict=True)
-	if existing:
-		todo = frappe.get_doc("ToDo", existing.name)
-		changed = description not in (todo.description or "") or (
-			priority == "High" and todo.priority != priority
-		)
-		if changed:
-			if description not in (todo.description or ""):
-				todo.description = f"{todo.description or ''}<p>{description}</p>"
-			if priority == "High":
-				todo.priority = priority  # an escalation raises the task it joins
-			todo.save(ignore_permissions=True)
-		return ActionResult(core.OPEN, "ToDo", existing.name, user)
-	assign_to.add(
-		{
-			"assign_to": [user],
-			"doctype": "Sales Invoice",
-			"name": invoice.name,
-			"description": description,
-			"date": kit.today,
-			"priority": priority,
-		},
-		ignore_permissions=True,
-	)
-	# assign_to.add does not return the ToDo: the open one of this user on the invoice is ours
-	todo = frappe.db.get_value("ToDo", mine, "name", order_by="creation desc")
-	return ActionResult(core.OPEN, "ToDo", todo, user)
-
-
 def task_description(invoice: InvoiceState, planned: core.PlannedAction, today: date) -> str:
 	"""What the task is about: the payment term that fell due, its due date and what is unpaid of
 	it (in the invoice's currency, and in company currency when that differs)."""
@@ -353,65 +292,6 @@ def task_description(invoice: InvoiceState, planned: core.PlannedAction, today: 
 	).format(invoice.name, customer_name, formatdate(planned.due_date), amount, overdue_days)
 
 
-def create_dunning(kit: ActionKit, invoice: InvoiceState, planned: core.PlannedAction) -> ActionResult:
-	"""ERPNext's own Dunning for the overdue row, made by ERPNext's mapper, with the step's Dunning Type.
-
-	It is submitted: ERPNext counts only submitted Dunnings for the dunning level (and Credit
-	Control's max dunning level reads that), and resolves only those when the invoice is paid.
-	"""
-	from erpnext.accounts.doctype.dunning.dunning import get_dunning_letter_text
-	from erpnext.accounts.doctype.sales_invoice.sales_invoice import create_dunning as map_dunning
-
-	dunning_type = kit.dunning_type(kit.setting(planned, "dunning_type"))
-	dunning = map_dunning(invoice.name, ignore_permissions=True)
-	dunning.posting_date = kit.today
-	dunning.dunning_type = dunning_type.name
-	dunning.rate_of_interest = dunning_type.rate_of_interest
-	dunning.dunning_fee = dunning_type.dunning_fee
-	dunning.income_account = dunning_type.income_account
-	dunning.cost_center = dunning_type.cost_center
-
-	# this step is for one payment term: the Dunning speaks of it alone, with what is unpaid of
-	# it in the invoice's currency (ERPNext's own row outstanding misses payments made without
-	# naming the term)
-	term = term_context(invoice, planned, frappe.get_doc("Sales Invoice", invoice.name))
-	row = next(
-		(row for row in dunning.overdue_payments if (row.payment_schedule or "") == planned.schedule_row),
-		None,
-	)
-	fields = {
-		"sales_invoice": invoice.name,
-		"payment_schedule": planned.schedule_row or None,
-		"payment_term": term.payment_term,
-		"description": term.description,
-		"due_date": planned.due_date,
-		"invoice_portion": term.invoice_portion,
-		"payment_amount": term.payment_amount,
-		"outstanding": term.outstanding,
-	}
-	dunning.set("overdue_payments", [])
-	if row is not None:
-		row.update(fields)
-		dunning.append("overdue_payments", row)
-	else:
-		dunning.append("overdue_payments", fields)
-	for idx, row in enumerate(dunning.overdue_payments, start=1):
-		row.idx = idx
-
-	letter = get_dunning_letter_text(
-		dunning_type=dunning_type.name, doc=dunning.as_dict(), language=dunning.language
-	)
-	if letter:
-		dunning.body_text = letter.get("body_text")
-		dunning.closing_text = letter.get("closing_text")
-		dunning.language = letter.get("language")
-
-	dunning.flags.ignore_permissions = True
-	dunning.insert()
-	dunning.submit()
-	return ActionResult(core.OPEN, "Dunning", dunning.name)
-
-
 def hold_customer(kit: ActionKit, invoice: InvoiceState) -> ActionResult:
 	# the credit module owns holds; collections only asks for one
 	from o2c_extension.credit_control.holds import block_customer_for_collections
@@ -421,3 +301,194 @@ def hold_customer(kit: ActionKit, invoice: InvoiceState) -> ActionResult:
 	)
 	hold = block_customer_for_collections(invoice.customer, invoice.company, invoice.name, reason)
 	return ActionResult(core.COMPLETED, "Credit Hold", hold)
+
+
+# --- per customer account -----------------------------------------------------------------------
+
+
+@dataclass
+class Account:
+	"""One customer's open invoices in one company, and its Collection Case (None while nothing is
+	overdue, e.g. for reminders before the due date)."""
+
+	customer: str
+	customer_name: str
+	company: str
+	invoices: list
+	case: str | None = None
+
+
+Steps = list  # of (InvoiceState, core.PlannedAction)
+
+
+def latest(kit: ActionKit, steps: Steps, fieldname: str):
+	"""The setting of the latest-reached step among `steps` (the strongest wording, type or role)."""
+	_invoice, planned = max(steps, key=lambda pair: (pair[1].day_offset, pair[1].action_on))
+	return kit.setting(planned, fieldname)
+
+
+def send_account_reminder(kit: ActionKit, account: Account, steps: Steps) -> ActionResult:
+	"""One e-mail to the customer for every term whose reminder fell due, in its language."""
+	from o2c_extension.collections import reminder
+
+	recipients = kit.recipients(account.customer)
+	if not recipients:
+		frappe.throw(
+			_("Customer {0} has no billing contact and no primary contact with an e-mail address.").format(
+				account.customer
+			)
+		)
+	language = kit.language(account.customer)
+	letter = reminder.build_letter(
+		account.customer,
+		account.customer_name,
+		account.company,
+		language,
+		account.invoices,
+		steps,
+		kit.today,
+	)
+	reminder.add_payment_links(letter)
+	template = kit.template(latest(kit, steps, "email_template"))
+	first_invoice, first_step = min(steps, key=lambda pair: (pair[1].due_date, pair[0].name))
+	doc = frappe.get_doc("Sales Invoice", first_invoice.name)
+	# templates written for one invoice still see it as `doc`, with its first due term as `term`
+	context = {**doc.as_dict(), "doc": doc, "term": term_context(first_invoice, first_step, doc)}
+	subject, message = reminder.render(letter, template, context)
+	if account.case:
+		reference = ("Collection Case", account.case)
+		attachments = [reminder.statement_attachment(account.case, language)]
+	else:  # before anything is overdue there is no case (and no statement): the invoices' prints
+		reference = ("Customer", account.customer)
+		attachments = [invoice_pdf(name) for name in sorted({invoice.name for invoice, _step in steps})]
+	communication = frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_type": "Communication",
+			"communication_medium": "Email",
+			"sent_or_received": "Sent",
+			"subject": subject,
+			"content": message,
+			"recipients": ", ".join(recipients),
+			"reference_doctype": reference[0],
+			"reference_name": reference[1],
+			"language": language,
+			"timeline_links": [
+				{"link_doctype": "Customer", "link_name": account.customer},
+			],
+		}
+	).insert(ignore_permissions=True)
+	queued = frappe.sendmail(
+		recipients=recipients,
+		subject=subject,
+		message=message,
+		reference_doctype=reference[0],
+		reference_name=reference[1],
+		communication=communication.name,
+		attachments=attachments,
+		delayed=True,
+	)
+	if not queued:
+		frappe.throw(
+			_("No e-mail was queued for customer {0}: every recipient has unsubscribed.").format(
+				account.customer
+			)
+		)
+	return ActionResult(core.COMPLETED, "Email Queue", queued.name)
+
+
+def account_task(kit: ActionKit, account: Account, steps: Steps, escalation: bool = False) -> ActionResult:
+	"""The one open task of the customer's case: Create ToDo gives it to the least-loaded holder
+	of the step's role (or adds to the task already open), Escalate hands it to the least-loaded
+	holder of the escalation role with High priority."""
+	from o2c_extension.collections import cases
+
+	first_invoice = steps[0][0]
+	role = kit.role_for(max(steps, key=lambda pair: pair[1].day_offset)[1])
+	lines = [task_description(invoice, planned, kit.today) for invoice, planned in steps]
+	total = fmt_money(
+		sum(invoice.overdue_company(kit.today) for invoice in account.invoices),
+		currency=first_invoice.currencies.company,
+	)
+	customer_name = escape_html(account.customer_name or account.customer)
+	if escalation:
+		header = _("Escalated: the account of {0} has {1} overdue.").format(customer_name, total)
+	else:
+		header = _("Collect the account of {0}: {1} overdue.").format(customer_name, total)
+	description = "".join(f"<p>{line}</p>" for line in [header, *lines])
+	doctype, name = ("Collection Case", account.case) if account.case else ("Customer", account.customer)
+	todo, created = cases.assign_case(
+		name,
+		description,
+		"High" if escalation else "Medium",
+		lambda: kit.pick_assignee(role, first_invoice),
+		escalation=escalation,
+		doctype=doctype,
+	)
+	user = frappe.db.get_value("ToDo", todo, "allocated_to")
+	if created:
+		kit.note_assignment(user)
+	return ActionResult(core.OPEN, "ToDo", todo, user)
+
+
+def account_dunnings(kit: ActionKit, account: Account, steps: Steps) -> dict[str, ActionResult]:
+	"""One ERPNext Dunning per currency of the customer's invoices (a Dunning has one currency),
+	covering every term that reached the Create Dunning step; keyed by currency."""
+	by_currency: dict[str, Steps] = {}
+	for invoice, planned in steps:
+		by_currency.setdefault(invoice.currency, []).append((invoice, planned))
+	return {
+		currency: create_account_dunning(kit, account, group)
+		for currency, group in sorted(by_currency.items())
+	}
+
+
+def create_account_dunning(kit: ActionKit, account: Account, steps: Steps) -> ActionResult:
+	"""ERPNext's own Dunning, made by ERPNext's mapper from the first invoice, with a row per term
+	(what is unpaid of it in the invoice's currency: ERPNext's own row outstanding misses payments
+	made without naming the term), in the customer's language, submitted: ERPNext counts only
+	submitted Dunnings for the dunning level and resolves only those when the invoices are paid."""
+	from erpnext.accounts.doctype.dunning.dunning import get_dunning_letter_text
+	from erpnext.accounts.doctype.sales_invoice.sales_invoice import create_dunning as map_dunning
+
+	steps = sorted(steps, key=lambda pair: (pair[1].due_date, pair[0].name, pair[1].schedule_row))
+	dunning_type = kit.dunning_type(latest(kit, steps, "dunning_type"))
+	dunning = map_dunning(steps[0][0].name, ignore_permissions=True)
+	dunning.posting_date = kit.today
+	dunning.dunning_type = dunning_type.name
+	dunning.rate_of_interest = dunning_type.rate_of_interest
+	dunning.dunning_fee = dunning_type.dunning_fee
+	dunning.income_account = dunning_type.income_account
+	dunning.cost_center = dunning_type.cost_center
+	dunning.language = kit.language(account.customer)
+	docs = {name: frappe.get_doc("Sales Invoice", name) for name in dict.fromkeys(i.name for i, _s in steps)}
+	dunning.set("overdue_payments", [])
+	for invoice, planned in steps:
+		term = term_context(invoice, planned, docs[invoice.name])
+		dunning.append(
+			"overdue_payments",
+			{
+				"sales_invoice": invoice.name,
+				"payment_schedule": planned.schedule_row or None,
+				"payment_term": term.payment_term,
+				"description": term.description,
+				"due_date": planned.due_date,
+				"invoice_portion": term.invoice_portion,
+				"payment_amount": term.payment_amount,
+				"outstanding": term.outstanding,
+			},
+		)
+	# the letter text is a Jinja template: its _() and formatting speak the customer's language
+	with in_language(dunning.language):
+		letter = get_dunning_letter_text(
+			dunning_type=dunning_type.name, doc=dunning.as_dict(), language=dunning.language
+		)
+	if letter:
+		dunning.body_text = letter.get("body_text")
+		dunning.closing_text = letter.get("closing_text")
+		# the letter may be in the Dunning Type's default language when it has none in the
+		# customer's; the Dunning keeps the customer's language (its print and mail follow it)
+	dunning.flags.ignore_permissions = True
+	dunning.insert()
+	dunning.submit()
+	return ActionResult(core.OPEN, "Dunning", dunning.name)

@@ -529,7 +529,11 @@ class TestOverdueAgeIsTheEarliestUnpaidTerm(RealBooksCase):
 				_columns, rows = collections_worklist.execute(
 					{"company": factories.company(), "customer": customer}
 				)
-			(row,) = rows
+			account, row = rows  # the customer's account, and its one invoice under it
+			self.assertEqual((account["indent"], row["indent"]), (0, 1))
+			self.assertEqual(
+				(account["days_overdue"], account["due_date"]), (row["days_overdue"], row["due_date"])
+			)
 			return row
 
 		row = worklist_row()

@@ -1,5 +1,6 @@
-"""Collections Worklist report: per agent, open overdue invoices ranked by priority score,
-paused ones flagged and listed last, with the last and next action."""
+"""Collections Worklist report: one row per customer account (its case, overdue amount and
+ageing), drilling down to its overdue invoices ranked by priority score, paused ones flagged and
+listed last, with the last and next action."""
 
 import itertools
 
@@ -34,17 +35,33 @@ class TestCollectionsWorklist(CollectionsTestCase):
 		self.run_collections(today, [older, larger, disputed, not_due])
 
 		with self.on(today):
-			columns, rows = collections_worklist.execute({"company": factories.COMPANY, "customer": customer})
+			columns, all_rows = collections_worklist.execute(
+				{"company": factories.COMPANY, "customer": customer}
+			)
 		self.assertIn("priority_score", [column["fieldname"] for column in columns])
+		# the customer's account first, its overdue invoices under it
+		account, *rows = all_rows
+		case = helpers.case_of(customer)
+		self.assertEqual(
+			(account["indent"], account["customer"], account["collection_case"]), (0, customer, case.name)
+		)
+		self.assertEqual({row["indent"] for row in rows}, {1})
+		self.assertEqual(account["invoices"], 3)
+		self.assertEqual(account["agent"], case.assigned_to)
+		self.assertAlmostEqual(account["outstanding"], case.overdue_amount)
+		self.assertEqual(account["bucket_1_30"], case.overdue_amount)  # all 5 to 15 days overdue
+		self.assertEqual(account["bucket_31_60"] + account["bucket_61_90"] + account["bucket_90_plus"], 0)
+		self.assertEqual(getdate(account["due_date"]), getdate(older.due_date))
 		by_invoice = {row["sales_invoice"]: row for row in rows}
 		self.assertNotIn(not_due.name, by_invoice)
 		self.assertEqual(by_invoice[older.name]["days_overdue"], 15)
 		self.assertEqual(by_invoice[older.name]["priority_score"], 2000 * 15)
 		self.assertEqual(by_invoice[larger.name]["priority_score"], 5000 * 5)
 		self.assertEqual(by_invoice[disputed.name]["flags"], "Disputed")
-		self.assertIsNone(by_invoice[disputed.name]["agent"])
+		self.assertEqual(account["flags"], "Disputed")
+		self.assertEqual(account["paused"], 0)  # the rest of the account is chased
 
-		# each assigned invoice is listed under the agent holding its ToDo, with last and next action
+		# each invoice is listed under the agent holding the case's task, with last and next action
 		for invoice in (older, larger):
 			row = by_invoice[invoice.name]
 			(todo_action,) = helpers.actions_of(invoice.name)
@@ -55,10 +72,10 @@ class TestCollectionsWorklist(CollectionsTestCase):
 			self.assertEqual(row["next_action"], core.ESCALATE)
 			self.assertEqual(row["next_action_date"], add_days(getdate(invoice.due_date), 20))
 
-		# order: agent by agent, most urgent first, paused and unassigned last
+		# order within the account: most urgent first, paused last
 		self.assertEqual(rows[-1]["sales_invoice"], disputed.name)
 		for before, after in itertools.pairwise(rows):
-			if before["agent"] == after["agent"] and before["paused"] == after["paused"]:
+			if before["paused"] == after["paused"]:
 				self.assertGreaterEqual(before["priority_score"], after["priority_score"])
 
 		agent = by_invoice[older.name]["agent"]
@@ -69,6 +86,11 @@ class TestCollectionsWorklist(CollectionsTestCase):
 		self.assertTrue(mine)
 		self.assertEqual({row["agent"] for row in mine}, {agent})
 		self.assertIn(older.name, [row["sales_invoice"] for row in mine])
+		with self.on(today):
+			_columns, others = collections_worklist.execute(
+				{"company": factories.COMPANY, "customer": customer, "agent": "_o2c-nobody@example.com"}
+			)
+		self.assertEqual(others, [])
 
 	def test_report_needs_a_company(self):
 		with self.assertRaises(frappe.ValidationError):

@@ -1,22 +1,26 @@
 # Copyright (c) 2026, o2c_extension developers
 # For license information, please see license.txt
 
-"""Collections Worklist: per agent, the open overdue invoices to chase, most urgent first.
+"""Collections Worklist: one row per customer account (its Collection Case), most urgent first,
+drilling down to the account's overdue invoices.
 
-Urgency is the priority score (outstanding in company currency × days overdue, counted from the
-earliest unpaid payment term). Invoices paused
-by a dispute or a promise to pay not yet due are flagged and listed after the actionable ones.
-The agent is whoever holds an open collection ToDo on the invoice; invoices nobody holds yet
-are listed without an agent. Only the company and customers the user's User Permissions allow
-are shown. Everything is read in a few queries per thousand invoices.
+A customer's row shows the case (status, assigned collector, priority), the overdue amount in
+company currency and its ageing (1–30, 31–60, 61–90, over 90 days past the due date of each
+unpaid payment term), the oldest due date, promise and dispute state, the last and next action.
+Under it, each overdue invoice with its priority score (outstanding in company currency × days
+overdue, counted from the earliest unpaid payment term); invoices paused by a dispute or a promise
+to pay not yet due are flagged and listed after the actionable ones. Invoices due before the
+collections start date are shown too (the run leaves them alone). The agent is whoever holds the
+case's open task. Only the company and customers the user's User Permissions allow are shown.
+Everything is read in a few queries per thousand invoices.
 """
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, nowdate
+from frappe.utils import flt, getdate, nowdate
 
 from o2c_extension import access
-from o2c_extension.collections import core
+from o2c_extension.collections import cases, core
 from o2c_extension.collections.context import load_chunk, open_invoice_names
 
 LOAD_CHUNK = 1000
@@ -54,32 +58,121 @@ def get_data(filters, today) -> list[dict]:
 		include_paused=True,
 		customers=filters.get("allowed_customers"),
 	)
-	rows = []
+	accounts: dict[str, list] = {}
 	for start in range(0, len(names), LOAD_CHUNK):
 		for invoice in load_chunk(names[start : start + LOAD_CHUNK]).invoices:
-			rows.extend(invoice_rows(invoice, today, filters.get("agent")))
-	rows.sort(key=lambda row: (row["agent"] or "\uffff", row["paused"], -row["priority_score"]))
-	return rows
+			accounts.setdefault(invoice.customer, []).append(invoice)
+	open_cases = case_records(filters.company, list(accounts))
+	promised = promised_customers(filters.company, list(accounts))
+	blocks = []
+	for customer, invoices in accounts.items():
+		case = open_cases.get(customer)
+		agent = case.assigned_to if case else None
+		if filters.get("agent") and agent != filters.agent:
+			continue
+		children = [row for invoice in invoices for row in invoice_rows(invoice, today, agent)]
+		if not children:
+			continue  # nothing overdue yet
+		children.sort(key=lambda row: (row["paused"], -row["priority_score"]))
+		parent = account_row(customer, invoices, case, customer in promised, children, today)
+		for child in children:
+			child.update(indent=1, parent_row=parent["row_name"], row_name=child["sales_invoice"])
+		blocks.append((parent, children))
+	blocks.sort(key=lambda block: (block[0]["paused"], -block[0]["priority_score"]))
+	return [row for parent, children in blocks for row in (parent, *children)]
 
 
-def invoice_rows(invoice, today, agent_filter=None) -> list[dict]:
+def case_records(company: str, customers: list[str]) -> dict:
+	if not customers:
+		return {}
+	return {
+		row.customer: row
+		for row in frappe.get_all(
+			"Collection Case",
+			filters={"company": company, "customer": ("in", customers), "status": ("!=", core.CASE_CLOSED)},
+			fields=["name", "customer", "status", "assigned_to", "priority", "last_action", "last_action_on"],
+		)
+	}
+
+
+def promised_customers(company: str, customers: list[str]) -> set[str]:
+	if not customers:
+		return set()
+	return set(
+		frappe.get_all(
+			"Promise to Pay",
+			filters={"company": company, "customer": ("in", customers), "status": "Open"},
+			pluck="customer",
+		)
+	)
+
+
+def account_row(customer, invoices, case, promised: bool, children: list[dict], today) -> dict:
+	"""The customer's line: its case and the figures of its overdue account."""
+	summary = cases.account_summary(
+		invoices, today, promised or any(i.promise_date and i.promise_date >= today for i in invoices)
+	)
+	buckets = [0.0] * len(core.AGEING_BUCKETS)
+	for invoice in invoices:
+		for row in invoice.overdue_rows(today):
+			index = core.ageing_bucket((today - row.due_date).days)
+			if index is not None:
+				buckets[index] += invoice.currencies.to_company(row.outstanding)
+	precision = invoices[0].precision
+	last = max(
+		(child for child in children if child["last_action_date"]),
+		key=lambda child: child["last_action_date"],
+		default=None,
+	)
+	last_action, last_date = (last["last_action"], last["last_action_date"]) if last else (None, None)
+	if (
+		case
+		and case.last_action_on
+		and (last_date is None or getdate(case.last_action_on) >= getdate(last_date))
+	):
+		last_action, last_date = _(case.last_action), case.last_action_on
+	paused = all(child["paused"] for child in children)
+	return {
+		"indent": 0,
+		"row_name": customer,
+		"parent_row": None,
+		"customer": customer,
+		"customer_name": invoices[0].customer_name,
+		"collection_case": case.name if case else None,
+		"case_status": _(case.status if case else summary["status"]),
+		"agent": case.assigned_to if case else None,
+		"priority": _(case.priority if case else summary["priority"]),
+		"outstanding": summary["overdue_amount"],
+		"bucket_1_30": flt(buckets[0], precision),
+		"bucket_31_60": flt(buckets[1], precision),
+		"bucket_61_90": flt(buckets[2], precision),
+		"bucket_90_plus": flt(buckets[3], precision),
+		"due_date": summary["oldest_due_date"],
+		"days_overdue": core.days_overdue(summary["oldest_due_date"], today),
+		"priority_score": sum(child["priority_score"] for child in children),
+		"flags": ", ".join(
+			sorted({flag for child in children for flag in child["flags"].split(", ") if flag})
+		),
+		"paused": 1 if paused else 0,
+		"promise_to_pay_date": min(
+			(child["promise_to_pay_date"] for child in children if child["promise_to_pay_date"]), default=None
+		),
+		"last_action": last_action,
+		"last_action_date": last_date,
+		"next_action_date": summary["next_action_date"],
+		"invoices": len(children),
+	}
+
+
+def invoice_rows(invoice, today, agent=None) -> list[dict]:
 	earliest = invoice.earliest_open_due
 	if earliest is None or earliest >= today:
 		return []  # nothing overdue yet
-	agents = sorted(
-		{
-			action.assigned_to
-			for action in invoice.actions
-			if action.status == core.OPEN and action.assigned_to
-		}
-	) or [None]
-	if agent_filter:
-		agents = [agent for agent in agents if agent == agent_filter]
 	overdue_days = core.days_overdue(earliest, today)
 	promised = invoice.promise_date is not None and invoice.promise_date >= today
 	flags = [
 		label
-		for flagged, label in ((invoice.disputed, _("Disputed")), (promised, _("Promise to Pay")))
+		for flagged, label in ((invoice.paused, _("Disputed")), (promised, _("Promise to Pay")))
 		if flagged
 	]
 	applied = [action for action in invoice.actions if action.status in core.APPLIED_STATUSES]
@@ -104,24 +197,42 @@ def invoice_rows(invoice, today, agent_filter=None) -> list[dict]:
 		"next_action": _(upcoming[1].action) if upcoming else None,
 		"next_action_date": upcoming[0] if upcoming else None,
 	}
-	return [{"agent": agent, **base} for agent in agents]
+	return [{"agent": agent, **base}]
 
 
 def get_columns(currency: str) -> list[dict]:
+	def money(fieldname, label):
+		return {
+			"fieldname": fieldname,
+			"label": label,
+			"fieldtype": "Currency",
+			"options": "currency",
+			"width": 110,
+		}
+
 	return [
-		{"fieldname": "agent", "label": _("Agent"), "fieldtype": "Link", "options": "User", "width": 180},
-		{
-			"fieldname": "sales_invoice",
-			"label": _("Sales Invoice"),
-			"fieldtype": "Link",
-			"options": "Sales Invoice",
-			"width": 160,
-		},
 		{
 			"fieldname": "customer",
 			"label": _("Customer"),
 			"fieldtype": "Link",
 			"options": "Customer",
+			"width": 180,
+		},
+		{
+			"fieldname": "collection_case",
+			"label": _("Collection Case"),
+			"fieldtype": "Link",
+			"options": "Collection Case",
+			"width": 110,
+		},
+		{"fieldname": "case_status", "label": _("Case Status"), "fieldtype": "Data", "width": 110},
+		{"fieldname": "agent", "label": _("Agent"), "fieldtype": "Link", "options": "User", "width": 180},
+		{"fieldname": "priority", "label": _("Priority"), "fieldtype": "Data", "width": 80},
+		{
+			"fieldname": "sales_invoice",
+			"label": _("Sales Invoice"),
+			"fieldtype": "Link",
+			"options": "Sales Invoice",
 			"width": 160,
 		},
 		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 160},
@@ -134,6 +245,10 @@ def get_columns(currency: str) -> list[dict]:
 			"options": "currency",
 			"width": 130,
 		},
+		money("bucket_1_30", _("1–30 Days")),
+		money("bucket_31_60", _("31–60 Days")),
+		money("bucket_61_90", _("61–90 Days")),
+		money("bucket_90_plus", _("Over 90 Days")),
 		{
 			"fieldname": "priority_score",
 			"label": _("Priority Score"),
