@@ -27,10 +27,12 @@ from tests.integration.test_collections_run import CollectionsTestCase
 LOCALE = Path(__file__).resolve().parents[2] / "o2c_extension" / "locale"
 BASE = helpers.BASE_DATE
 DUNNING_TYPE = "_O2C Language Dunning"
+# ERPNext's Dunning Letter Text per language; the letters are Jinja, rendered in the language too
+GREETING = "<p>{{ _('Dear {0},').format(customer_name) }}</p>"
 LETTERS = {
-	"en": ("<p>Your account is overdue.</p>", "<p>Regards</p>"),
-	"ru": ("<p>Ваш счет просрочен.</p>", "<p>С уважением</p>"),
-	"de": ("<p>Ihr Konto ist überfällig.</p>", "<p>Mit freundlichen Grüßen</p>"),
+	"en": (GREETING + "<p>Your account is overdue.</p>", "<p>Regards</p>"),
+	"ru": (GREETING + "<p>Ваш счет просрочен.</p>", "<p>С уважением</p>"),
+	"de": (GREETING + "<p>Ihr Konto ist überfällig.</p>", "<p>Mit freundlichen Grüßen</p>"),
 }
 
 
@@ -157,7 +159,10 @@ class TestCustomerLanguage(CollectionsTestCase):
 			)
 			self.assertEqual(dunning.docstatus, 1)
 			self.assertEqual(dunning.language, lang)
-			self.assertEqual(dunning.body_text, LETTERS[lang][0])
+			self.assertEqual(
+				dunning.body_text,
+				f"<p>{say('Dear {0},').format(customer_name)}</p>" + LETTERS[lang][0].removeprefix(GREETING),
+			)
 
 		# not the English mail with a few words changed: the English sentences are gone
 		self.assertIn("We have not yet received this payment", english["body"])
