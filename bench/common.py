@@ -43,6 +43,9 @@ SECTIONS = [
 	("exposure", "Exposure vs ERPNext's get_customer_outstanding"),
 	("collections", "Collections run"),
 	("calloff", "Call-off vs creating the orders directly"),
+	("workspace", "Order to Cash workspace: number cards and charts"),
+	("parallel_credit_checks", "Parallel credit checks"),
+	("edifact_import", "EDIFACT import and the call-off that follows"),
 ]
 
 
@@ -61,7 +64,26 @@ def connect(site: str | None = None) -> str:
 	frappe.connect()
 	frappe.set_user("Administrator")
 	frappe.clear_cache()
+	require_migrated(site)
 	return site
+
+
+def require_migrated(site: str) -> None:
+	"""Refuse, in one line, a site whose schema is behind the app's code (a DocType not synced, a
+	custom field missing): every script would otherwise time, or make data with, half an app."""
+	import ours  # ours imports this module
+
+	if "o2c_extension" not in frappe.get_installed_apps():
+		raise SystemExit(
+			f"o2c benchmarks: o2c_extension is not installed on {site}: bench --site {site} install-app o2c_extension"
+		)
+	for package in ("order_to_cash", "credit_control", "scheduling", "collections"):
+		try:
+			ours.require_module_migrated(package)
+		except NotMeasuredYet as e:
+			frappe.destroy()
+			reason = str(e).removesuffix(": run bench migrate")
+			raise SystemExit(f"o2c benchmarks: {site}: {reason}: run bench --site {site} migrate") from None
 
 
 @contextmanager

@@ -109,6 +109,14 @@ def ensure_fiscal_years(from_date) -> None:
 		factories.ensure_fiscal_year(f"{year}-12-31")
 
 
+def ensure_warehouse_types() -> None:
+	"""ERPNext's setup wizard makes the Warehouse Type "Transit" that every new company's "Goods In
+	Transit" warehouse links to; a site where the wizard never ran lacks it."""
+	if not frappe.db.exists("Warehouse Type", "Transit"):
+		frappe.get_doc({"doctype": "Warehouse Type"}).insert(ignore_permissions=True, set_name="Transit")
+		frappe.db.commit()
+
+
 def ensure_company(name: str, abbr: str) -> str:
 	if not frappe.db.exists("Company", name):
 		log(f"creating company {name}")
@@ -621,6 +629,7 @@ def scaled(value: int, scale: float) -> int:
 
 
 def prepare_masters() -> None:
+	ensure_warehouse_types()
 	ensure_fiscal_years(add_days(nowdate(), -700))
 	ensure_price_list()
 	companies = [spec["company"] for spec in DATASETS.values()]

@@ -28,6 +28,7 @@ from common import (
 	require_dataset,
 	run_section,
 	speedup_target,
+	target_line,
 	timing_table,
 )
 from erpnext.selling.doctype.customer.customer import get_customer_outstanding
@@ -55,7 +56,8 @@ def variants_for(customer: str, company: str) -> list[Variant]:
 		),
 		Variant(
 			"ours_api",
-			f"the app's REST method ({ours.EXPOSURE_API}; limit, status, overdue days too)",
+			f"the app's REST method ({ours.EXPOSURE_API} through `frappe.handler.execute_cmd`, as"
+			" `/api/method` runs it; policy, limit, holds, score and status too)",
 			lambda _state: ours.exposure_api(customer, company),
 			check=lambda: ours.exposure_check(api=True),
 		),
@@ -99,6 +101,8 @@ def build(args) -> str:
 			"",
 			_verdict(results, who),
 			"",
+			_api_verdict(results, who),
+			"",
 		]
 		if who == "heavy":
 			breakdown = statement_breakdown(customer, company)
@@ -111,6 +115,24 @@ def build(args) -> str:
 				"",
 			]
 	return "\n".join(lines)
+
+
+def _api_verdict(results: dict, who: str) -> str:
+	"""Issue 16: the REST method within 2× of the exposure function, at most 4 statements."""
+	ratio = paired_median(results, "ours_exposure", "ours_api")
+	api = results.get("ours_api")
+	if ratio is None or not api or not api.queries:
+		return target_line(
+			f"exposure API within 2× of the exposure function, ≤ 4 statements, {who} customer", None
+		)
+	statements = max(api.queries)
+	met = ratio <= 2 and statements <= 4
+	verdict = f"{ratio:.2f}× the exposure function, {statements} statements — " + (
+		"met" if met else f"**missed: {ratio:.2f}× and {statements} statements instead of ≤ 2× and ≤ 4**"
+	)
+	return target_line(
+		f"exposure API within 2× of the exposure function, ≤ 4 statements, {who} customer", verdict
+	)
 
 
 def _verdict(results: dict, who: str) -> str:

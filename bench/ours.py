@@ -134,7 +134,14 @@ def exposure(customer: str, company: str):
 
 
 def exposure_api(customer: str, company: str):
-	return require_function(EXPOSURE_API)(customer=customer, company=company)
+	"""The REST method as `/api/method/...` runs it: `frappe.handler.execute_cmd` with the form."""
+	import frappe.handler
+
+	require_function(EXPOSURE_API)
+	if not getattr(frappe.local, "request", None):
+		frappe.local.request = frappe._dict(method="GET")
+	frappe.local.form_dict = frappe._dict(cmd=EXPOSURE_API, customer=customer, company=company)
+	return frappe.handler.execute_cmd(EXPOSURE_API)
 
 
 # ============================================================================================
