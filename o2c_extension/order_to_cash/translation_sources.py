@@ -45,9 +45,10 @@ def extract_python(fileobj, keywords, comment_tags, options):
 		tree = ast.parse(source)
 	except SyntaxError:
 		return
+	constants = _module_constants(tree)
 	for node in ast.walk(tree):
 		if isinstance(node, ast.Dict):
-			yield from _custom_field_messages(node)
+			yield from _custom_field_messages(node, constants)
 		elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "_(" in node.value:
 			for message, context in jinja_messages(node.value):
 				if context:
@@ -56,7 +57,42 @@ def extract_python(fileobj, keywords, comment_tags, options):
 					yield node.lineno, "_", message, ["Jinja template in Python"]
 
 
-def _custom_field_messages(node: ast.Dict):
+def _module_constants(tree: ast.Module) -> dict[str, str]:
+	"""Module-level names bound to a string or a tuple / list of strings (as newline-joined
+	options), so that `"options": STATUSES` and `"\\n".join(STATUSES)` can be read."""
+	constants: dict[str, str] = {}
+	for node in tree.body:
+		if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+			continue
+		target, value = node.targets[0], node.value
+		if not isinstance(target, ast.Name):
+			continue
+		if isinstance(value, ast.Constant) and isinstance(value.value, str):
+			constants[target.id] = value.value
+		elif isinstance(value, ast.Tuple | ast.List) and all(
+			isinstance(element, ast.Constant) and isinstance(element.value, str) for element in value.elts
+		):
+			constants[target.id] = "\n".join(element.value for element in value.elts)
+	return constants
+
+
+def _options_text(node, constants: dict[str, str]) -> str | None:
+	if isinstance(node, ast.Constant) and isinstance(node.value, str):
+		return node.value
+	if isinstance(node, ast.Name):
+		return constants.get(node.id)
+	if (  # "\n".join(NAME)
+		isinstance(node, ast.Call)
+		and isinstance(node.func, ast.Attribute)
+		and node.func.attr == "join"
+		and len(node.args) == 1
+		and isinstance(node.args[0], ast.Name)
+	):
+		return constants.get(node.args[0].id)
+	return None
+
+
+def _custom_field_messages(node: ast.Dict, constants: dict[str, str]):
 	fields = {
 		key.value: value
 		for key, value in zip(node.keys, node.values, strict=False)
@@ -70,13 +106,9 @@ def _custom_field_messages(node: ast.Dict):
 			yield value.lineno, "_", value.value, [f"{key.title()} of a custom field"]
 	fieldtype = fields.get("fieldtype")
 	options = fields.get("options")
-	if (
-		isinstance(fieldtype, ast.Constant)
-		and fieldtype.value == "Select"
-		and isinstance(options, ast.Constant)
-		and isinstance(options.value, str)
-	):
-		for option in options.value.split("\n"):
+	text = _options_text(options, constants) if options is not None else None
+	if isinstance(fieldtype, ast.Constant) and fieldtype.value == "Select" and text:
+		for option in text.split("\n"):
 			if option.strip():
 				yield options.lineno, "_", option.strip(), ["Option of a custom Select field"]
 
