@@ -14,7 +14,7 @@ from frappe import _
 from frappe.utils import cint, escape_html
 
 from o2c_extension import access
-from o2c_extension.collections import promises, runner
+from o2c_extension.collections import disputes, promises, runner
 
 COLLECTIONS_AGENT = "Collections Agent"
 COLLECTIONS_MANAGER = "Collections Manager"
@@ -26,27 +26,115 @@ RUN_DOCTYPES = ("Sales Invoice", "Collection Action")
 
 
 @frappe.whitelist(methods=["POST"])
-def record_promise(sales_invoice: str, promise_date: str, note: str | None = None) -> dict:
-	"""The customer promised to pay by `promise_date`: collections pause for the invoice until then."""
-	invoice = _check_invoice_access(sales_invoice)
-	status = promises.record_promise(invoice, promise_date, note)
-	return {"sales_invoice": sales_invoice, "collection_status": status}
+def record_promise(
+	sales_invoice: str | None = None,
+	promise_date: str | None = None,
+	note: str | None = None,
+	amount: float | str | None = None,
+	collection_case: str | None = None,
+) -> dict:
+	"""The customer promised to pay `amount` (default: all that can be chased) by `promise_date`,
+	of one invoice or of a Collection Case's overdue invoices: they pause until then, and the
+	promise is judged Kept, Partially Kept or Broken after O2C Settings' tolerance."""
+	if not sales_invoice and not collection_case:
+		frappe.throw(
+			_("Name the Sales Invoice or the Collection Case the customer promises to pay."),
+			title=_("Missing Invoice"),
+		)
+	if sales_invoice:
+		invoice = _check_invoice_access(sales_invoice)
+		if collection_case:
+			_check_case_access(collection_case)
+		promise = promises.record_promise(invoice, promise_date, note, amount, collection_case)
+	else:
+		case = _check_case_access(collection_case)
+		promise = promises.record_promise(None, promise_date, note, amount, case.name)
+	return {
+		"promise_to_pay": promise.name,
+		"sales_invoice": promise.sales_invoice,
+		"collection_case": promise.collection_case,
+		"invoices": [row.sales_invoice for row in promise.invoices],
+		"promise_date": str(promise.promise_date),
+		"promised_amount": promise.promised_amount,
+		"currency": promise.currency,
+		"status": promise.status,
+		"collection_status": _collection_status(promise.sales_invoice),
+	}
 
 
 @frappe.whitelist(methods=["POST"])
-def record_dispute(sales_invoice: str, reason: str) -> dict:
-	"""The customer disputes the invoice: collections pause for it until the dispute is resolved."""
+def record_dispute(
+	sales_invoice: str,
+	reason: str | None = None,
+	disputed_amount: float | str | None = None,
+	reason_code: str | None = None,
+) -> dict:
+	"""The customer disputes `disputed_amount` of the invoice (default: all of it not disputed
+	yet): only that amount pauses, the rest is still chased, until the dispute is resolved."""
 	invoice = _check_invoice_access(sales_invoice)
-	status = promises.record_dispute(invoice, reason)
-	return {"sales_invoice": sales_invoice, "collection_status": status}
+	dispute = disputes.record_dispute(invoice, reason, disputed_amount, reason_code)
+	return _dispute_answer(dispute)
 
 
 @frappe.whitelist(methods=["POST"])
-def resolve_dispute(sales_invoice: str) -> dict:
-	"""The dispute is settled: collections resume for the invoice."""
-	invoice = _check_invoice_access(sales_invoice)
-	status = promises.resolve_dispute(invoice)
-	return {"sales_invoice": sales_invoice, "collection_status": status}
+def resolve_dispute(
+	sales_invoice: str | None = None,
+	resolution: str | None = None,
+	dispute: str | None = None,
+	credit_note: str | None = None,
+) -> dict:
+	"""End a dispute (named, or the one open dispute of the invoice) with `resolution`: Credit Note
+	(linking the submitted credit note against the invoice, given or found), Write-off, Customer
+	Paid (the default) or Rejected. Collections resume for what is still owed."""
+	name = dispute or sales_invoice
+	if isinstance(name, str) and name.strip() and frappe.db.exists("Dispute", name.strip()):
+		target = frappe.get_doc("Dispute", name.strip())
+		_check_invoice_access(target.sales_invoice)
+	else:
+		target = _check_invoice_access(sales_invoice)
+	ended = disputes.resolve_dispute(target, resolution, credit_note)
+	return _dispute_answer(ended)
+
+
+def _dispute_answer(dispute) -> dict:
+	return {
+		"dispute": dispute.name,
+		"sales_invoice": dispute.sales_invoice,
+		"disputed_amount": dispute.disputed_amount,
+		"currency": dispute.currency,
+		"reason_code": dispute.reason_code,
+		"status": dispute.status,
+		"resolution": dispute.resolution,
+		"credit_note": dispute.credit_note,
+		"collection_status": _collection_status(dispute.sales_invoice),
+	}
+
+
+def _collection_status(sales_invoice: str | None) -> str | None:
+	return frappe.db.get_value("Sales Invoice", sales_invoice, "collection_status") if sales_invoice else None
+
+
+def _check_case_access(collection_case: str):
+	"""The Collection Case, if the caller may record a promise on it: as for an invoice, with the
+	case's assignment standing in for the invoice's."""
+	roles = _require_role(COLLECTIONS_ROLES, _("Only the collections team can record promises and disputes."))
+	name = access.require_existing("Collection Case", collection_case)
+	case = frappe.get_doc("Collection Case", name)
+	access.check_company_access(case.company, ("Sales Invoice", "Collection Case"))
+	access.check_user_permissions(case)
+	if frappe.has_permission("Collection Case", "read", doc=case) or COLLECTIONS_MANAGER in roles:
+		return case
+	if COLLECTIONS_AGENT in roles:
+		if case.get("assigned_to") == frappe.session.user or _assigned_to_me(case.name, "Collection Case"):
+			return case
+		message = _("Collection Case {0} is not assigned to you: ask a Collections Manager to assign it.")
+	else:
+		message = _("You do not have access to Collection Case {0}.")
+	frappe.throw(
+		message.format(case.name),
+		frappe.PermissionError,
+		title=_("Not Permitted"),
+	)
 
 
 @frappe.whitelist(methods=["POST"])
@@ -97,12 +185,12 @@ def _check_invoice_access(sales_invoice: str):
 	frappe.throw(message.format(invoice.name), frappe.PermissionError, title=_("Not Permitted"))
 
 
-def _assigned_to_me(sales_invoice: str) -> bool:
+def _assigned_to_me(sales_invoice: str, doctype: str = "Sales Invoice") -> bool:
 	return bool(
 		frappe.db.exists(
 			"ToDo",
 			{
-				"reference_type": "Sales Invoice",
+				"reference_type": doctype,
 				"reference_name": sales_invoice,
 				"allocated_to": frappe.session.user,
 				"status": "Open",

@@ -235,20 +235,8 @@ def plan_invoice(
 	if outstanding <= 0 or is_paused(disputed, promise_date, today):
 		return []
 	planned: list[PlannedAction] = []
-	if is_promise_broken(promise_date, today, outstanding):
-		key = broken_promise_step(promise_date)
-		if (NO_SCHEDULE_ROW, key) not in done:
-			planned.append(
-				PlannedAction(
-					NO_SCHEDULE_ROW,
-					promise_date,
-					key,
-					ESCALATE,
-					(today - promise_date).days,
-					promise_date + timedelta(days=1),
-					rule_step=False,
-				)
-			)
+	# a promise whose date passed is judged (and, broken, escalated once on the customer's case) by
+	# `promises.judge_due_promises` after O2C Settings' tolerance, not by the run per invoice
 	if rule is not None and rule.steps and outstanding >= rule.min_outstanding:
 		for row in rows:
 			done_for_row = {step_key for row_key, step_key in done if row_key == row.key}

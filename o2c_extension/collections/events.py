@@ -1,6 +1,6 @@
 """Document event handlers of this capability, wired in hooks.py."""
 
-from o2c_extension.collections import settlement
+from o2c_extension.collections import disputes, settlement
 
 
 def sales_invoice_on_submit(doc, method=None):
@@ -8,6 +8,7 @@ def sales_invoice_on_submit(doc, method=None):
 		# a credit note pays the invoice it returns against
 		if doc.return_against:
 			settlement.sync_payment_state([doc.return_against])
+			disputes.credit_note_submitted(doc)
 		return
 	doc.db_set("collection_status", settlement.initial_status(doc), update_modified=False)
 
@@ -16,6 +17,7 @@ def sales_invoice_on_cancel(doc, method=None):
 	if doc.is_return:
 		if doc.return_against:
 			settlement.sync_payment_state([doc.return_against])
+			disputes.credit_note_cancelled(doc)
 		return
 	settlement.cancel_work([doc.name])
 

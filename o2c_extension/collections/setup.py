@@ -80,6 +80,7 @@ def default_templates(
 
 
 def install_defaults() -> None:
+	frappe.get_attr("o2c_extension.collections.dispute_reasons.install_dispute_reasons")()
 	# the templates as earlier versions made them: one still exactly so was never edited
 	earlier = (
 		default_templates(_AMOUNT_V1, _GREETING_V1, _CLOSING_V1, _SUBJECTS_V1),

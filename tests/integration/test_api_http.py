@@ -22,7 +22,7 @@ import requests
 from frappe.utils import add_days, formatdate, getdate, nowdate
 from frappe.utils.background_jobs import get_job
 
-from o2c_extension.collections import promises, runner
+from o2c_extension.collections import disputes, runner
 from o2c_extension.scheduling import release as releases
 from tests.integration import collections_helpers, factories, web
 from tests.integration import credit_control_helpers as credit
@@ -477,7 +477,7 @@ def make_test_data() -> dict:
 		"actioned_invoice",
 	):
 		values[key] = collections_helpers.invoice(coll_customer, add_days(today, -20), due_in_days=10).name
-	promises.record_dispute(values["disputed_invoice"], "Price differs from the order")
+	disputes.record_dispute(values["disputed_invoice"], "Price differs from the order")
 	values["collections_rule"] = collections_helpers.rule(
 		coll_customer,
 		steps=[{"day_offset": 1, "action": "Create ToDo", "assign_to_role": "Collections Agent"}],

@@ -2,6 +2,7 @@
 resolved dispute resumes. Excluded customers and small balances are left alone."""
 
 import frappe
+from frappe.tests.utils import change_settings
 from frappe.utils import add_days, getdate
 
 from o2c_extension.api import collections as api
@@ -42,31 +43,52 @@ class TestCollectionsPauses(CollectionsTestCase):
 
 		promise_date = add_days(helpers.BASE_DATE, 8)
 		with self.on(add_days(helpers.BASE_DATE, 2)):
-			api.record_promise(invoice.name, str(promise_date), "Paying after the board meeting")
+			answer = api.record_promise(invoice.name, str(promise_date), "Paying after the board meeting")
 		self.assertEqual(helpers.status_of(invoice.name), core.PROMISE_TO_PAY)
 		self.assertEqual(
 			getdate(frappe.db.get_value("Sales Invoice", invoice.name, "promise_to_pay_date")), promise_date
 		)
 
-		# nothing happens up to and including the promised day, though the reminder fell due on day 5
-		self.assertEqual(self.walk(invoice, 2, 8), dict.fromkeys(range(2, 9), 1))
-		self.assertEqual(helpers.status_of(invoice.name), core.PROMISE_TO_PAY)
+		with change_settings("O2C Settings", promise_tolerance_days=0):
+			# nothing happens up to and including the promised day, though the reminder fell due on day 5
+			self.assertEqual(self.walk_runs(invoice, 2, 8), dict.fromkeys(range(2, 9), 1))
+			self.assertEqual(helpers.status_of(invoice.name), core.PROMISE_TO_PAY)
+			self.assertEqual(
+				frappe.db.get_value("Promise to Pay", answer["promise_to_pay"], "status"), "Open"
+			)
 
-		# the day after: the promise is broken, escalated to the manager, and the run catches up
-		self.walk(invoice, 9, 9)
-		logged = helpers.actions_of(invoice.name)
-		escalation = next(action for action in logged if action.action == core.ESCALATE)
-		self.assertEqual(escalation.step, core.broken_promise_step(promise_date))
-		self.assertEqual(escalation.assigned_to, helpers.MANAGER)
-		self.assertEqual(getdate(escalation.action_date), add_days(helpers.BASE_DATE, 9))
-		self.assertIn(core.EMAIL_REMINDER, [action.action for action in logged])
-		self.assertEqual(helpers.status_of(invoice.name), core.ESCALATED)
-		self.assertIn(
-			"Promise to pay by",
-			frappe.db.get_value("ToDo", escalation.reference_name, "description"),
-		)
-		# escalated once, not every day after
-		self.assertEqual(self.walk(invoice, 9, 9), {9: len(logged)})
+			# the day after (no tolerance): the promise is judged broken, the case escalated, and the
+			# run catches up with the reminder
+			self.walk_runs(invoice, 9, 9)
+			promise = frappe.get_doc("Promise to Pay", answer["promise_to_pay"])
+			self.assertEqual(
+				(promise.status, str(promise.judged_on)), ("Broken", str(add_days(helpers.BASE_DATE, 9)))
+			)
+			self.assertIn(core.EMAIL_REMINDER, [action.action for action in helpers.actions_of(invoice.name)])
+			self.assertNotEqual(helpers.status_of(invoice.name), core.PROMISE_TO_PAY)
+			self.assertIsNone(frappe.db.get_value("Sales Invoice", invoice.name, "promise_to_pay_date"))
+			escalated = frappe.db.count(
+				"Comment",
+				{"reference_doctype": "Collection Case", "content": ("like", f"%{promise.name}%")},
+			)
+			self.assertEqual(escalated, 1)
+			# escalated once, not every day after
+			self.walk_runs(invoice, 10, 11)
+			self.assertEqual(
+				frappe.db.count(
+					"Comment",
+					{"reference_doctype": "Collection Case", "content": ("like", f"%{promise.name}%")},
+				),
+				1,
+			)
+
+	def walk_runs(self, invoice, first: int, last: int) -> dict[int, int]:
+		"""As `walk`, with the whole run (which judges the promises) rather than one chunk."""
+		counts = {}
+		for offset in range(first, last + 1):
+			self.run_collections(add_days(helpers.BASE_DATE, offset))
+			counts[offset] = len(helpers.actions_of(invoice.name))
+		return counts
 
 	def test_dispute_pauses_and_resolving_it_resumes(self):
 		invoice = self.overdue_invoice("_billing-dispute@example.com")

@@ -103,19 +103,14 @@ def test_dispute_and_future_promise_pause_everything():
 	)
 
 
-def test_broken_promise_escalates_once_per_promise():
+def test_a_passed_promise_is_not_escalated_by_the_run():
+	"""The promises module judges it after the tolerance and escalates the case once if broken."""
 	rows = one_row(TODAY - timedelta(days=2))
 	promise = TODAY - timedelta(days=1)
-	plan = core.plan_invoice(rows, None, TODAY, set(), outstanding=100, promise_date=promise)
-	assert [(p.action, p.step_key, p.rule_step) for p in plan] == [
-		(core.ESCALATE, core.broken_promise_step(promise), False)
-	]
-	done = {(core.NO_SCHEDULE_ROW, core.broken_promise_step(promise))}
-	assert core.plan_invoice(rows, None, TODAY, done, outstanding=100, promise_date=promise) == []
-	# a later promise that breaks again escalates again
-	later = TODAY + timedelta(days=5)
-	plan = core.plan_invoice(rows, None, later + timedelta(days=1), done, outstanding=100, promise_date=later)
-	assert [p.step_key for p in plan] == [core.broken_promise_step(later)]
+	assert core.plan_invoice(rows, None, TODAY, set(), outstanding=100, promise_date=promise) == []
+	# the rule's steps are chased again once the promised day has passed
+	plan = core.plan_invoice(rows, rule(), TODAY, set(), outstanding=100, promise_date=promise)
+	assert [p.action for p in plan] == [core.EMAIL_REMINDER]
 
 
 def test_min_outstanding_and_missing_rule_plan_nothing():

@@ -3,6 +3,11 @@
 
 from frappe.model.document import Document
 
+from o2c_extension.collections.promises import plain_text
+
 
 class DisputeReason(Document):
-	pass
+	def validate(self):
+		self.reason_code = (self.reason_code or "").strip()
+		if self.description:
+			self.description = plain_text(self.description)

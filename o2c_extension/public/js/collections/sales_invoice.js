@@ -49,20 +49,37 @@ const o2c_collections = {
 			frm.add_custom_button(__("Record Promise to Pay"), () => this.promise_dialog(frm), group);
 			frm.add_custom_button(__("Record Dispute"), () => this.dispute_dialog(frm), group);
 		}
-		if (frm.doc.disputed) {
-			frm.add_custom_button(
-				__("Resolve Dispute"),
-				() =>
-					frappe.confirm(__("Mark the dispute on {0} as resolved? Collections resume.", [frm.doc.name]), () =>
-						this.call(frm, "resolve_dispute", {})
-					),
-				group
-			);
-		}
+		// open disputes: a partial one leaves the invoice chased, so the flag alone does not tell
+		frappe.db
+			.get_list("Dispute", {
+				filters: { sales_invoice: frm.doc.name, status: "Open" },
+				fields: ["name", "disputed_amount", "currency", "reason_code"],
+				order_by: "creation asc",
+			})
+			.then((open_disputes) => {
+				if (!open_disputes.length || frm.doc.name !== frm.docname) return;
+				this.show_open_disputes(frm, open_disputes);
+				frm.add_custom_button(
+					__("Resolve Dispute"),
+					() => this.resolve_dialog(frm, open_disputes),
+					group
+				);
+			});
 		frm.add_custom_button(
 			__("Collection Actions"),
 			() => frappe.set_route("List", "Collection Action", { sales_invoice: frm.doc.name }),
 			group
+		);
+	},
+
+	show_open_disputes(frm, open_disputes) {
+		if (frm.doc.disputed) return; // the headline says it already
+		const total = open_disputes.reduce((sum, row) => sum + flt(row.disputed_amount), 0);
+		const label = __("Collections: {0} disputed, the rest is still chased", [
+			format_currency(total, open_disputes[0].currency),
+		]);
+		frm.dashboard.set_headline_alert(
+			`<span class="indicator yellow">${frappe.utils.escape_html(label)}</span>`
 		);
 	},
 
@@ -76,6 +93,12 @@ const o2c_collections = {
 					fieldtype: "Date",
 					reqd: 1,
 					default: frm.doc.promise_to_pay_date,
+				},
+				{
+					fieldname: "amount",
+					label: __("Promised Amount"),
+					fieldtype: "Currency",
+					description: __("Leave empty for all that is still owed and not disputed."),
 				},
 				{ fieldname: "note", label: __("Note"), fieldtype: "Small Text" },
 			],
@@ -91,11 +114,79 @@ const o2c_collections = {
 	dispute_dialog(frm) {
 		const dialog = new frappe.ui.Dialog({
 			title: __("Record Dispute"),
-			fields: [{ fieldname: "reason", label: __("Reason"), fieldtype: "Small Text", reqd: 1 }],
+			fields: [
+				{
+					fieldname: "reason_code",
+					label: __("Reason Code"),
+					fieldtype: "Link",
+					options: "Dispute Reason",
+					get_query: () => ({ filters: { enabled: 1 } }),
+				},
+				{
+					fieldname: "disputed_amount",
+					label: __("Disputed Amount"),
+					fieldtype: "Currency",
+					description: __(
+						"Leave empty to dispute all that is not disputed yet. Only this amount pauses collections."
+					),
+				},
+				{ fieldname: "reason", label: __("Reason"), fieldtype: "Small Text", reqd: 1 },
+			],
 			primary_action_label: __("Record"),
 			primary_action: (values) => {
 				dialog.hide();
 				this.call(frm, "record_dispute", values);
+			},
+		});
+		dialog.show();
+	},
+
+	resolve_dialog(frm, open_disputes) {
+		const dialog = new frappe.ui.Dialog({
+			title: __("Resolve Dispute"),
+			fields: [
+				{
+					fieldname: "dispute",
+					label: __("Dispute"),
+					fieldtype: "Select",
+					reqd: 1,
+					options: open_disputes.map((row) => ({
+						value: row.name,
+						label: `${row.name}: ${format_currency(row.disputed_amount, row.currency)}${
+							row.reason_code ? " (" + __(row.reason_code) + ")" : ""
+						}`,
+					})),
+					default: open_disputes[0].name,
+				},
+				{
+					fieldname: "resolution",
+					label: __("Resolution"),
+					fieldtype: "Select",
+					reqd: 1,
+					options: [
+						{ value: "Customer Paid", label: __("Customer Paid") },
+						{ value: "Credit Note", label: __("Credit Note") },
+						{ value: "Write-off", label: __("Write-off") },
+						{ value: "Rejected", label: __("Rejected") },
+					],
+					default: "Customer Paid",
+				},
+				{
+					fieldname: "credit_note",
+					label: __("Credit Note"),
+					fieldtype: "Link",
+					options: "Sales Invoice",
+					depends_on: "eval:doc.resolution === 'Credit Note'",
+					description: __("Leave empty to link the latest credit note against this invoice."),
+					get_query: () => ({
+						filters: { is_return: 1, docstatus: 1, return_against: frm.doc.name },
+					}),
+				},
+			],
+			primary_action_label: __("Resolve"),
+			primary_action: (values) => {
+				dialog.hide();
+				this.call(frm, "resolve_dispute", values);
 			},
 		});
 		dialog.show();
