@@ -59,7 +59,10 @@ doc_events = {
 	},
 	"Sales Order": {
 		# the app's state fields are put back before anything reads them (sealed_fields.py)
-		"before_validate": "o2c_extension.order_to_cash.sealed_fields.seal",
+		"before_validate": [
+			"o2c_extension.order_to_cash.sealed_fields.seal",
+			"o2c_extension.scheduling.events.sales_order_before_validate",
+		],
 		"before_update_after_submit": "o2c_extension.order_to_cash.sealed_fields.seal",
 		"before_cancel": "o2c_extension.order_to_cash.sealed_fields.seal",
 		"validate": "o2c_extension.scheduling.events.sales_order_validate",

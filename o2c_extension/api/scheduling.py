@@ -5,18 +5,30 @@ import json
 import frappe
 from frappe import _
 
-from o2c_extension.scheduling import core
+from o2c_extension.scheduling import edifact_import
 from o2c_extension.scheduling import release as releases
 from o2c_extension.scheduling.call_off import call_off
 from o2c_extension.scheduling.db import AGREEMENT
+from o2c_extension.scheduling.edifact_import import read_upload
 from o2c_extension.scheduling.messages import SchedulingInputError
+from o2c_extension.scheduling.schedule_lines import ACTIVE
 
 
 @frappe.whitelist(methods=["POST"])
-def import_release(scheduling_agreement: str, release_no: str, release_date: str, lines) -> dict:
-	"""Import a customer release: `lines` = [{item_code, schedule_date, qty, line_type}].
+def import_release(
+	scheduling_agreement: str,
+	release_no: str,
+	release_date: str,
+	lines,
+	release_type: str | None = None,
+	items=None,
+) -> dict:
+	"""Import a customer release: `lines` = [{item_code (ours or the customer's), schedule_date,
+	qty, line_type}]; `release_type` Forecast (default) or JIT; `items` = the customer's statement
+	per item [{item_code, cumulative_received_qty, last_delivery_note}].
 
-	Replaces the agreement's Open lines; returns the Schedule Release and what it changed.
+	Reconciles by cumulative quantity and replaces the agreement's Open lines (a JIT release: those
+	inside its date range); returns the Schedule Release and what it changed.
 	"""
 	frappe.has_permission(AGREEMENT, "write", doc=scheduling_agreement, throw=True)
 	release = releases.import_release(
@@ -24,8 +36,27 @@ def import_release(scheduling_agreement: str, release_no: str, release_date: str
 		release_no,
 		release_date,
 		lines=_parse_lines(lines),
+		release_type=release_type,
+		items=None if items in (None, "") else _parse_lines(items),
 	)
 	return releases.summary(release)
+
+
+@frappe.whitelist(methods=["POST"])
+def import_edifact(content: str | None = None, file_url: str | None = None) -> dict:
+	"""Import an EDIFACT interchange of DELFOR / DELJIT messages (D96A, D97A), sent as `content`
+	or uploaded as a File (`file_url`, the desk's upload): one Schedule Release per message.
+
+	Returns {"releases": [summary + message_ref], "errors": [{message_ref, release_no, error}]}; a
+	message that cannot be matched or read writes nothing; when none could be applied, or the
+	interchange itself is broken, the request is refused (417) with the reasons."""
+	frappe.has_permission("Schedule Release", "create", throw=True)
+	frappe.has_permission("Schedule Release", "submit", throw=True)
+	if not content and file_url:
+		content = read_upload(file_url)
+	if not content:
+		frappe.throw(_("Send the EDIFACT interchange (content) or upload its file."), SchedulingInputError)
+	return edifact_import.import_edifact(content)
 
 
 def _parse_lines(lines):
@@ -69,7 +100,7 @@ def release_now(scheduling_agreement: str) -> list[str]:
 	frappe.has_permission("Sales Order", "create", throw=True)
 	frappe.has_permission("Sales Order", "submit", throw=True)
 	status = frappe.db.get_value(AGREEMENT, scheduling_agreement, "status")
-	if status != core.ACTIVE:
+	if status != ACTIVE:
 		frappe.throw(
 			_("Only an Active Scheduling Agreement can be called off; {0} is {1}.").format(
 				scheduling_agreement, _(status or "")

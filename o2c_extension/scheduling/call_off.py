@@ -14,9 +14,10 @@ from frappe import _
 from frappe.utils import getdate, nowdate
 
 from o2c_extension.order_to_cash.sealed_fields import app_writes
-from o2c_extension.scheduling import core
+from o2c_extension.scheduling.call_off_plan import DueLine, PlannedOrder, call_off_horizon, plan_call_off
 from o2c_extension.scheduling.db import CREDIT_REJECTED, live_order
 from o2c_extension.scheduling.schedule import lock_schedule
+from o2c_extension.scheduling.schedule_lines import OPEN
 
 
 @dataclass
@@ -38,10 +39,10 @@ def call_off(agreements: list[str] | None = None, today=None, commit: bool = Fal
 		return result
 
 	horizon = {name: header.release_horizon_days or 0 for name, header in headers.items()}
-	latest_due = max(core.call_off_horizon(today, days) for days in horizon.values())
+	latest_due = max(call_off_horizon(today, days) for days in horizon.values())
 	lines = _open_firm_lines(list(headers), latest_due)
 	already_ordered = _lines_on_submitted_orders([line.name for line in lines])
-	plan = core.plan_call_off(lines, horizon, already_ordered, today)
+	plan = plan_call_off(lines, horizon, already_ordered, today)
 	if not plan:
 		return result
 	items = _agreement_items({order.agreement for order in plan})
@@ -74,7 +75,7 @@ def call_off(agreements: list[str] | None = None, today=None, commit: bool = Fal
 	return result
 
 
-def _still_due(order: core.PlannedOrder) -> core.PlannedOrder | None:
+def _still_due(order: PlannedOrder) -> PlannedOrder | None:
 	"""Lock the agreement's schedule, then keep the lines that are still Open.
 
 	A Release Now and the daily job, or a customer release being imported, may be working on
@@ -82,12 +83,12 @@ def _still_due(order: core.PlannedOrder) -> core.PlannedOrder | None:
 	other one committed meanwhile (a line ordered, or replaced, since this run planned).
 	"""
 	statuses = lock_schedule(order.agreement)
-	open_lines = {name for name, status in statuses.items() if status == core.OPEN}
+	open_lines = {name for name, status in statuses.items() if status == OPEN}
 	lines = tuple(line for line in order.lines if line.name in open_lines)
 	return replace(order, lines=lines) if lines else None
 
 
-def make_sales_order(order: core.PlannedOrder, agreement, items: dict, today) -> str:
+def make_sales_order(order: PlannedOrder, agreement, items: dict, today) -> str:
 	"""Insert and submit the Sales Order for one agreement and schedule date; returns its name."""
 	doc = frappe.get_doc(
 		{
@@ -101,6 +102,8 @@ def make_sales_order(order: core.PlannedOrder, agreement, items: dict, today) ->
 			"transaction_date": min(today, order.schedule_date),
 			"delivery_date": order.schedule_date,
 			"scheduling_agreement": agreement.name,
+			# the customer's own reference of the agreement, as its releases and deliveries quote it
+			"po_no": agreement.customer_reference,
 			# the agreement's rate is the contract price: no pricing rule may change it
 			"ignore_pricing_rule": 1,
 			"items": [
@@ -147,7 +150,8 @@ def _active_agreements(names: list[str] | None, today) -> dict:
 	only_names = "and name in %(names)s" if names else ""
 	rows = frappe.db.sql(
 		f"""
-		select name, customer, company, currency, selling_price_list, release_horizon_days
+		select name, customer, company, currency, selling_price_list, release_horizon_days,
+			customer_reference
 		from `tabScheduling Agreement`
 		where docstatus = 1 and status = 'Active' and valid_to >= %(today)s {only_names}
 		""",
@@ -157,9 +161,9 @@ def _active_agreements(names: list[str] | None, today) -> dict:
 	return {row.name: row for row in rows}
 
 
-def _open_firm_lines(agreements: list[str], latest_due) -> list[core.DueLine]:
+def _open_firm_lines(agreements: list[str], latest_due) -> list[DueLine]:
 	return [
-		core.DueLine(
+		DueLine(
 			row.parent, row.name, row.item_code, row.schedule_date, float(row.qty), row.line_type, row.status
 		)
 		for row in frappe.db.sql(

@@ -22,7 +22,7 @@ import frappe
 from frappe.utils import getdate, now, nowdate
 
 from o2c_extension.order_to_cash.transaction import transaction_memo
-from o2c_extension.scheduling import core
+from o2c_extension.scheduling.cumulative_totals import AgreementItem, Flow, compute_cumulatives
 from o2c_extension.scheduling.db import (
 	AGREEMENT,
 	AGREEMENT_ITEM,
@@ -33,15 +33,16 @@ from o2c_extension.scheduling.db import (
 	qty_precision,
 )
 from o2c_extension.scheduling.locks import lock_agreement_items
+from o2c_extension.scheduling.schedule_lines import ScheduleLine
 
 
 def read_flows(
 	agreements: list[str], exclude_order: str | None = None, orders_only: bool = False
-) -> dict[str, list[core.Flow]]:
+) -> dict[str, list[Flow]]:
 	"""Per agreement, the quantities (stock units) of its submitted documents, grouped by item and
 	schedule line. Three aggregate queries (one with `orders_only`), whatever the number of
 	documents."""
-	flows: dict[str, list[core.Flow]] = defaultdict(list)
+	flows: dict[str, list[Flow]] = defaultdict(list)
 	if not agreements:
 		return flows
 	values = {
@@ -70,10 +71,10 @@ def read_flows(
 		values,
 	):
 		flows[row[0]].append(
-			core.Flow(
+			Flow(
 				row[1],
 				row[2] or None,
-				released=float(row[3] or 0),
+				called_off=float(row[3] or 0),
 				sales_order=row[4],
 				cancelled_order=row[5],
 			)
@@ -90,7 +91,7 @@ def read_flows(
 		""",
 		values,
 	):
-		flows[row[0]].append(core.Flow(row[1], row[2] or None, delivered=float(row[3] or 0)))
+		flows[row[0]].append(Flow(row[1], row[2] or None, delivered=float(row[3] or 0)))
 
 	# an invoice that updates stock is also the delivery
 	for row in frappe.db.sql(
@@ -105,7 +106,7 @@ def read_flows(
 		values,
 	):
 		flows[row[0]].append(
-			core.Flow(row[1], row[2] or None, billed=float(row[3] or 0), delivered=float(row[4] or 0))
+			Flow(row[1], row[2] or None, billed=float(row[3] or 0), delivered=float(row[4] or 0))
 		)
 	return flows
 
@@ -164,18 +165,18 @@ def refresh_agreements(names: Iterable[str], today=None) -> None:
 	item_updates, line_updates, header_updates = {}, {}, {}
 	for header in headers:
 		agreement_items = [
-			core.AgreementItem(
+			AgreementItem(
 				row.name, row.item_code, float(row.agreed_qty or 0), float(row.conversion_factor or 1)
 			)
 			for row in items[header.name]
 		]
 		schedule = [
-			core.ScheduleLine(
+			ScheduleLine(
 				row.item_code, row.schedule_date, float(row.qty or 0), row.line_type, row.status, row.name
 			)
 			for row in lines[header.name]
 		]
-		totals = core.compute_cumulatives(
+		totals = compute_cumulatives(
 			agreement_items, schedule, flows[header.name], header.docstatus, header.valid_to, today, precision
 		)
 

@@ -40,6 +40,19 @@ def _item_fields(insert_after: str) -> list[dict]:
 
 def get_custom_fields() -> dict:
 	return {
+		# the customer's id as its EDIFACT messages name it (NAD+BY): releases read from DELFOR /
+		# DELJIT go to the customer with this id, or to the customer of that name
+		"Customer": [
+			{
+				"fieldname": "edi_party_id",
+				"label": _("EDI Party ID"),
+				"fieldtype": "Data",
+				"insert_after": "customer_group",
+				"unique": 1,
+				"search_index": 1,
+				"description": _("The buyer's party id in the customer's EDIFACT messages (NAD+BY)."),
+			}
+		],
 		"Sales Order": [_agreement_link("customer_name")],
 		"Sales Order Item": _item_fields("item_name"),
 		"Delivery Note": [_agreement_link("customer_name")],

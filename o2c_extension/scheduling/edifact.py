@@ -35,7 +35,23 @@ DATE_QUALIFIERS = ("2", "10")  # delivery date requested, shipment date requeste
 
 # reason code -> sentence with placeholders {0}, {1}..., translated by the caller
 ERRORS = {
+	# the interchange as a whole (nothing of it is read)
 	"syntax": "The interchange cannot be read: {0}",
+	"empty": "The interchange is empty.",
+	"terminator": (
+		"The interchange does not end with its segment terminator {0}: check the segment terminator "
+		"(the UNA service string advice, or the apostrophe by default)."
+	),
+	"no_unb": "The interchange must start with a UNB segment (after an optional UNA); segment {0} is {1}.",
+	"unh_without_unt": "Segment {0} ({1}): message {2} was not closed with a UNT segment.",
+	"unt_without_unh": "Segment {0} (UNT): a UNT segment without a UNH segment before it.",
+	"segment_after_unz": "Segment {0} ({1}) follows the UNZ segment that ends the interchange.",
+	"outside_message": "Segment {0} ({1}) is outside any message (between UNH and UNT).",
+	"no_messages": "The interchange holds no message (UNH ... UNT).",
+	"unz_count": "The UNZ segment counts {0} messages; the interchange holds {1}.",
+	# one message (the others are still read)
+	"segment_count": "Message {0}: its UNT segment (segment {1}) counts {2} segments; the message has {3}.",
+	"unt_reference": "Message {0}: its UNT segment (segment {1}) names message {2}.",
 	"message_type": "Message {0} is a {1} message; only DELFOR and DELJIT are read.",
 	"version": "Message {0} is of directory {1}; only D96A and D97A are read.",
 	"release_no": "Message {0} has no document number in its BGM segment.",
@@ -43,9 +59,25 @@ ERRORS = {
 	"buyer": "Message {0} names no buyer (NAD+BY).",
 	"item": "Message {0} has a line without an item number (LIN or PIA).",
 	"quantity": "Message {0} has an unreadable quantity {1} for item {2}.",
+	"negative_quantity": "Message {0} has a negative quantity {1} for item {2}.",
 	"date": "Message {0} has an unreadable date {1} for item {2}.",
 	"no_lines": "Message {0} has no schedule lines (QTY+113 with a date).",
 }
+# codes that refuse the whole interchange
+INTERCHANGE_ERRORS = frozenset(
+	(
+		"syntax",
+		"empty",
+		"terminator",
+		"no_unb",
+		"unh_without_unt",
+		"unt_without_unh",
+		"segment_after_unz",
+		"outside_message",
+		"no_messages",
+		"unz_count",
+	)
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +111,7 @@ class ReleaseMessage:
 	customer_reference: str | None
 	lines: tuple[ReleaseLine, ...]
 	items: tuple[ItemStatement, ...] = ()
+	raw: str = ""  # the message as received (UNH ... UNT), one segment a line
 
 	@property
 	def release_type(self) -> str:
@@ -110,28 +143,111 @@ class MessageRejected(Exception):
 
 
 def read_interchange(content: str) -> Interchange:
-	"""Every DELFOR / DELJIT message of an interchange, read or refused one by one."""
-	from pydifact.segmentcollection import Interchange as EdiInterchange
+	"""Every DELFOR / DELJIT message of an interchange, read or refused one by one. An interchange
+	whose envelope is broken (segment terminator, UNB, UNH without UNT, ...) is refused whole: its
+	one error has an empty message reference and a code in INTERCHANGE_ERRORS."""
+	from pydifact.control import Characters
+	from pydifact.parser import Parser
+	from pydifact.serializer import Serializer
 
 	result = Interchange()
+
+	def refuse(code: str, *args) -> Interchange:
+		result.messages.clear()
+		result.errors[:] = [MessageError("", code, args)]
+		return result
+
+	text = (content or "").strip()
+	if not text:
+		return refuse("empty")
+	una = text.startswith("UNA") and len(text) >= 9
+	terminator = text[8] if una else "'"
+	if not text.endswith(terminator) or (una and len(text) == 9):
+		return refuse("terminator", terminator)
+	characters = Characters.from_str(text[:9]) if una else Characters()
 	try:
 		with warnings.catch_warnings():
 			# pydifact ships no service-segment directory to validate UNB/UNH against
 			warnings.simplefilter("ignore")
-			interchange = EdiInterchange.from_str(content.strip())
-			messages = list(interchange.get_messages())
+			segments = [(s.tag, s.elements) for s in Parser().parse(text) if s.tag != "UNA"]
 	except Exception as error:  # pydifact raises EDISyntaxError, ValueError, AssertionError...
-		result.errors.append(MessageError("", "syntax", (str(error) or type(error).__name__,)))
-		return result
-	for message in messages:
-		reference = _text(message.reference_number) or ""
-		try:
-			result.messages.append(
-				read_message(reference, message.identifier, [(s.tag, s.elements) for s in message.segments])
+		return refuse("syntax", str(error) or type(error).__name__)
+	offset = 2 if una else 1  # segments are numbered from the first of the interchange
+	if not segments or segments[0][0] != "UNB":
+		return refuse("no_unb", offset, segments[0][0] if segments else "")
+
+	serializer = Serializer(characters)
+	message_count = 0
+	current = None  # (position, reference, identifier, segments)
+	for index, (tag, elements) in enumerate(segments[1:], start=1):
+		position = index + offset
+		if tag == "UNH":
+			if current is not None:
+				return refuse("unh_without_unt", position, tag, current[1])
+			current = (position, _text(_element(elements, 0)) or "", _element(elements, 1), [])
+		elif tag == "UNT":
+			if current is None:
+				return refuse("unt_without_unh", position)
+			message_count += 1
+			_start, reference, identifier, body = current
+			current = None
+			stated, actual = _text(_element(elements, 0)), len(body) + 2
+			if stated != str(actual):
+				result.errors.append(
+					MessageError(reference, "segment_count", (reference, position, stated, actual))
+				)
+				continue
+			if (_text(_element(elements, 1)) or "") != reference:
+				result.errors.append(
+					MessageError(
+						reference, "unt_reference", (reference, position, _text(_element(elements, 1)))
+					)
+				)
+				continue
+			try:
+				message = read_message(reference, identifier, body)
+			except MessageRejected as rejected:
+				result.errors.append(MessageError(reference, rejected.code, (reference, *rejected.args_)))
+				continue
+			raw = serializer.serialize(
+				[
+					_segment("UNH", [reference, identifier]),
+					*(_segment(t, e) for t, e in body),
+					_segment("UNT", elements),
+				],
+				with_una_header=False,
+				break_lines=True,
 			)
-		except MessageRejected as rejected:
-			result.errors.append(MessageError(reference, rejected.code, (reference, *rejected.args_)))
+			result.messages.append(_with_raw(message, raw))
+		elif tag == "UNZ":
+			if current is not None:
+				return refuse("unh_without_unt", position, tag, current[1])
+			if index != len(segments) - 1:
+				return refuse("segment_after_unz", position + 1, segments[index + 1][0])
+			stated = _text(_element(elements, 0))
+			if stated is not None and stated != str(message_count):
+				return refuse("unz_count", stated, message_count)
+		elif current is None:
+			return refuse("outside_message", position, tag)
+		else:
+			current[3].append((tag, elements))
+	if current is not None:
+		return refuse("unh_without_unt", len(segments) + offset - 1, segments[-1][0], current[1])
+	if not message_count:
+		return refuse("no_messages")
 	return result
+
+
+def _segment(tag: str, elements: list):
+	from pydifact.segments import Segment
+
+	return Segment(tag, *elements)
+
+
+def _with_raw(message: ReleaseMessage, raw: str) -> ReleaseMessage:
+	from dataclasses import replace
+
+	return replace(message, raw=raw)
 
 
 def read_message(reference: str, identifier, segments: list[tuple[str, list]]) -> ReleaseMessage:
@@ -219,6 +335,8 @@ def read_message(reference: str, identifier, segments: list[tuple[str, list]]) -
 				qty = _quantity(raw)
 				if qty is None:
 					raise MessageRejected("quantity", raw, _item_label(current))
+				if qty < 0:
+					raise MessageRejected("negative_quantity", raw, _item_label(current))
 				if qualifier == "70":
 					current["cumulative"] = qty
 				else:
@@ -300,7 +418,7 @@ def _quantity(raw: str | None) -> Decimal | None:
 		qty = Decimal((raw or "").replace(",", "."))
 	except InvalidOperation:
 		return None
-	return qty if qty.is_finite() and qty >= 0 else None
+	return qty if qty.is_finite() else None
 
 
 def _date(value: str | None, fmt: str) -> date | None:

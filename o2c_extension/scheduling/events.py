@@ -8,9 +8,11 @@ cumulatives of the agreements they refer to, and so does a rejected credit hold 
 Documents without an agreement cost nothing.
 """
 
+import frappe
+
 from o2c_extension.order_to_cash.doctype.o2c_settings.o2c_settings import is_enabled
 from o2c_extension.scheduling.cumulatives import agreements_of, refresh_in_step
-from o2c_extension.scheduling.db import CREDIT_REJECTED
+from o2c_extension.scheduling.db import AGREEMENT, CREDIT_REJECTED
 from o2c_extension.scheduling.orders import (
 	CLOSED,
 	check_tolerance_locked,
@@ -25,7 +27,26 @@ def _tracked(doc) -> set[str]:
 	return agreements if agreements and is_enabled("scheduling") else set()
 
 
+def sales_order_before_validate(doc, method=None):
+	"""Every call-off of a scheduling agreement quotes the customer's one reference of it as its PO
+	number (`po_no`), as SAP's scheduling agreement number is the customer's order number for all its
+	releases. ERPNext's own check allows one Sales Order per customer PO number (unless Selling
+	Settings allows more, a switch for all orders): for orders against an agreement that quote its
+	reference, the number is set aside while ERPNext validates and put back by
+	`sales_order_validate`, so the check still applies to every other order."""
+	if not doc.get("po_no") or not is_enabled("scheduling"):
+		return
+	agreement = next(iter(agreements_of(doc)), None)
+	if not agreement and doc.get("amended_from"):
+		agreement = frappe.db.get_value("Sales Order", doc.amended_from, "scheduling_agreement")
+	if agreement and doc.po_no == frappe.db.get_value(AGREEMENT, agreement, "customer_reference"):
+		doc.flags.o2c_agreement_po_no = doc.po_no
+		doc.po_no = None
+
+
 def sales_order_validate(doc, method=None):
+	if doc.flags.o2c_agreement_po_no:
+		doc.po_no, doc.flags.o2c_agreement_po_no = doc.flags.o2c_agreement_po_no, None
 	if _tracked(doc):
 		link_rows_to_agreement(doc)
 		take_over_amended_lines(doc)

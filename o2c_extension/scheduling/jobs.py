@@ -3,10 +3,10 @@
 import frappe
 from frappe.utils import getdate, nowdate
 
-from o2c_extension.scheduling import core
 from o2c_extension.scheduling.call_off import call_off
 from o2c_extension.scheduling.cumulatives import refresh_agreements
 from o2c_extension.scheduling.db import AGREEMENT, chunks
+from o2c_extension.scheduling.schedule_lines import ACTIVE
 
 CHUNK_SIZE = 50
 
@@ -25,5 +25,5 @@ def daily(today=None):
 
 def _active_agreements() -> list[str]:
 	return frappe.get_all(
-		AGREEMENT, filters={"docstatus": 1, "status": core.ACTIVE}, pluck="name", order_by="name asc"
+		AGREEMENT, filters={"docstatus": 1, "status": ACTIVE}, pluck="name", order_by="name asc"
 	)

@@ -6,10 +6,11 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
-from o2c_extension.scheduling import core
 from o2c_extension.scheduling.cumulatives import read_flows
 from o2c_extension.scheduling.db import CREDIT_REJECTED, SCHEDULE_LINE, live_order, qty_precision
 from o2c_extension.scheduling.locks import lock_agreements, record_released
+from o2c_extension.scheduling.schedule_lines import AGREEMENT_CANCELLED, DRAFT, EXPIRED
+from o2c_extension.scheduling.tolerance import check_tolerance
 
 
 class OverReleaseError(frappe.ValidationError):
@@ -24,7 +25,7 @@ class LineOrderedTwiceError(frappe.ValidationError):
 CLOSED = "Closed"
 
 # agreements in these states take no new orders
-CLOSED_FOR_ORDERS = (core.DRAFT, core.EXPIRED, core.AGREEMENT_CANCELLED)
+CLOSED_FOR_ORDERS = (DRAFT, EXPIRED, AGREEMENT_CANCELLED)
 
 
 def link_rows_to_agreement(doc) -> None:
@@ -334,8 +335,8 @@ def _check_tolerance(doc, agreements, agreement_items, requested, unseen=None) -
 		released = defaultdict(float, (unseen or {}).get(name) or {})
 		for flow in flows[name]:
 			if flow.item_code in factor:
-				released[flow.item_code] += flow.released / factor[flow.item_code]
-		breaches = core.check_tolerance(
+				released[flow.item_code] += flow.called_off / factor[flow.item_code]
+		breaches = check_tolerance(
 			{code: qty / factor[code] for code, qty in quantities.items()},
 			{code: flt(item.agreed_qty) for code, item in items.items()},
 			released,

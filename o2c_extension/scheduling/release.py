@@ -3,11 +3,22 @@ and importing one into an agreement as a Schedule Release."""
 
 import frappe
 from frappe import _
-from frappe.utils import get_user_date_format
+from frappe.utils import escape_html, get_user_date_format
 
-from o2c_extension.scheduling import core
 from o2c_extension.scheduling.db import AGREEMENT, AGREEMENT_ITEM
+from o2c_extension.scheduling.input_checks import (
+	ItemStatement,
+	parse_date,
+	read_item_statements,
+	read_release_lines,
+)
 from o2c_extension.scheduling.messages import SchedulingInputError, throw_problems
+from o2c_extension.scheduling.schedule_lines import (
+	ACTIVE,
+	FORECAST_RELEASE,
+	RELEASE_TYPES,
+	CustomerReleaseLine,
+)
 
 _DATE_PARTS = (("yyyy", "%Y"), ("dd", "%d"), ("mm", "%m"))
 
@@ -25,14 +36,25 @@ def release_agreement(name: str):
 	header = frappe.db.get_value(
 		AGREEMENT,
 		name,
-		["name", "docstatus", "status", "valid_from", "valid_to", "tolerance_percent"],
+		[
+			"name",
+			"docstatus",
+			"status",
+			"customer",
+			"company",
+			"customer_reference",
+			"valid_from",
+			"valid_to",
+			"tolerance_percent",
+			"cumulative_reset_date",
+		],
 		as_dict=True,
 	)
 	if not header:
 		frappe.throw(
 			_("Scheduling Agreement {0} does not exist.").format(frappe.bold(name)), frappe.DoesNotExistError
 		)
-	if header.docstatus != 1 or header.status != core.ACTIVE:
+	if header.docstatus != 1 or header.status != ACTIVE:
 		frappe.throw(
 			_("Releases can only be imported into an Active Scheduling Agreement; {0} is {1}.").format(
 				name, _(header.status)
@@ -43,13 +65,34 @@ def release_agreement(name: str):
 	header.agreed_items = {
 		row.item_code: row
 		for row in frappe.get_all(
-			AGREEMENT_ITEM, filters={"parent": name}, fields=["item_code", "agreed_qty"]
+			AGREEMENT_ITEM,
+			filters={"parent": name},
+			fields=["item_code", "agreed_qty", "customer_item_code"],
 		)
 	}
+	header.customer_items = customer_item_codes(header.customer, header.agreed_items)
 	return header
 
 
-def read_lines(agreement, raw_lines: list, where: str) -> list[core.ReleaseLine]:
+def customer_item_codes(customer: str, agreed_items: dict) -> dict[str, str]:
+	"""The customer's item code -> ours, for the agreement's items: the agreement's own
+	`customer_item_code`, else ERPNext's Item Customer Detail (`ref_code`) for the customer."""
+	codes = {}
+	if agreed_items:
+		for row in frappe.get_all(
+			"Item Customer Detail",
+			filters={"parenttype": "Item", "parent": ("in", list(agreed_items)), "customer_name": customer},
+			fields=["parent", "ref_code"],
+		):
+			if row.ref_code:
+				codes[row.ref_code.strip()] = row.parent
+	for item_code, row in agreed_items.items():
+		if row.get("customer_item_code"):
+			codes[row.customer_item_code.strip()] = item_code
+	return codes
+
+
+def read_lines(agreement, raw_lines: list, where: str) -> list[CustomerReleaseLine]:
 	"""Checked ReleaseLines, or a SchedulingInputError naming every bad row."""
 	if not isinstance(raw_lines, list):
 		frappe.throw(
@@ -58,12 +101,13 @@ def read_lines(agreement, raw_lines: list, where: str) -> list[core.ReleaseLine]
 			),
 			SchedulingInputError,
 		)
-	lines, problems = core.read_release_lines(
+	lines, problems = read_release_lines(
 		raw_lines,
 		set(agreement.agreed_items),
 		agreement.valid_from,
 		agreement.valid_to,
 		accepted_date_formats(),
+		agreement.customer_items,
 	)
 	throw_problems(
 		problems,
@@ -74,6 +118,22 @@ def read_lines(agreement, raw_lines: list, where: str) -> list[core.ReleaseLine]
 		agreement=agreement.name,
 	)
 	return lines
+
+
+def read_statements(agreement, raw_items: list, where: str) -> list[ItemStatement]:
+	"""The release's checked per-item statements (cumulative received, last delivery note)."""
+	if not isinstance(raw_items, list):
+		frappe.throw(
+			_("The release items must be a list of {0}.").format(
+				"{item_code, cumulative_received_qty, last_delivery_note}"
+			),
+			SchedulingInputError,
+		)
+	statements, problems = read_item_statements(
+		raw_items, set(agreement.agreed_items), agreement.customer_items
+	)
+	throw_problems(problems, where, _("Invalid Release"), agreement=agreement.name)
+	return statements
 
 
 def csv_text_of(doc) -> str:
@@ -104,11 +164,24 @@ def import_release(
 	lines: list | None = None,
 	csv_text: str | None = None,
 	csv_file: str | None = None,
+	release_type: str | None = None,
+	items: list | None = None,
+	edi_message_ref: str | None = None,
 ):
 	"""Create and submit (apply) a Schedule Release; returns it. Everything is checked before the
-	first write, so bad input leaves nothing behind."""
+	first write, so bad input leaves nothing behind. `items` are the per-item statements
+	({item_code or customer_item_code, cumulative_received_qty, last_delivery_note})."""
+	release_type = release_type or FORECAST_RELEASE
+	if release_type not in RELEASE_TYPES:
+		frappe.throw(
+			_("The release type {0} is neither Forecast nor JIT.").format(
+				frappe.bold(escape_html(str(release_type)))
+			),
+			SchedulingInputError,
+			title=_("Invalid Release"),
+		)
 	agreement = release_agreement(scheduling_agreement)
-	parsed_date = core.parse_date(release_date, accepted_date_formats())
+	parsed_date = parse_date(release_date, accepted_date_formats())
 	if not parsed_date:
 		frappe.throw(
 			_("The release date {0} is not a valid date (use YYYY-MM-DD).").format(
@@ -124,8 +197,13 @@ def import_release(
 			"release_date": parsed_date,
 			"csv_text": csv_text,
 			"csv_file": csv_file,
+			"release_type": release_type,
+			"edi_message_ref": edi_message_ref,
 		}
 	)
+	if items is not None:
+		statements = read_statements(agreement, items, _("Release item"))
+		doc.set("items", [statement_row(statement) for statement in statements])
 	if lines is not None:
 		checked = read_lines(agreement, lines, _("Release line"))
 		doc.set(
@@ -140,15 +218,42 @@ def import_release(
 				for line in checked
 			],
 		)
+	frappe.has_permission("Schedule Release", "submit", throw=True)
+	# inserted as submitted: one validation and one write of its (maybe thousands of) rows
+	doc.docstatus = 1
 	doc.insert()
-	doc.submit()
 	return doc
+
+
+def statement_row(statement: ItemStatement) -> dict:
+	return {
+		"item_code": statement.item_code,
+		"cumulative_received_qty": statement.cumulative_received_qty,
+		"cumulative_received_given": int(statement.cumulative_received_qty is not None),
+		"last_delivery_note": statement.last_delivery_note,
+	}
 
 
 def summary(release) -> dict:
 	return {
 		"schedule_release": release.name,
 		"release_no": release.release_no,
+		"release_type": release.release_type,
+		"cumulative_mismatch": bool(release.cumulative_mismatch),
+		"items": {
+			row.item_code: {
+				"cumulative_received_qty": row.cumulative_received_qty,
+				"last_delivery_note": row.last_delivery_note,
+				"cumulative_delivered_qty": row.cumulative_delivered_qty,
+				"cumulative_difference": row.cumulative_difference,
+				"delivered_after_note_qty": row.delivered_after_note_qty,
+				"unexplained_difference": row.unexplained_difference,
+				"cumulative_mismatch": bool(row.cumulative_mismatch),
+				"called_off_qty": row.called_off_qty,
+				"over_released_qty": row.over_released_qty,
+			}
+			for row in release.get("items") or []
+		},
 		"lines_added": release.lines_added,
 		"lines_changed": release.lines_changed,
 		"lines_removed": release.lines_removed,

@@ -4,8 +4,8 @@ hundreds of lines costs a handful of statements, not one per line."""
 import frappe
 from frappe.utils import now
 
-from o2c_extension.scheduling import core
 from o2c_extension.scheduling.db import SCHEDULE_LINE, bulk_update, chunks
+from o2c_extension.scheduling.schedule_lines import FORECAST_RELEASE, OPEN, ScheduleLine
 
 
 def lock_schedule(agreement: str) -> dict[str, str]:
@@ -30,16 +30,16 @@ def schedule_rows(agreement: str, for_update: bool = False) -> list[frappe._dict
 	lock = " for update" if for_update else ""
 	return frappe.db.sql(
 		f"""select name, item_code, schedule_date, qty, line_type, status, released_qty, delivered_qty,
-			billed_qty, sales_order, schedule_release
+			billed_qty, sales_order, schedule_release, release_type
 		from `tabScheduling Agreement Schedule Line` where parent = %s order by idx{lock}""",
 		agreement,
 		as_dict=True,
 	)
 
 
-def read_schedule(agreement: str, for_update: bool = False) -> list[core.ScheduleLine]:
+def read_schedule(agreement: str, for_update: bool = False) -> list[ScheduleLine]:
 	return [
-		core.ScheduleLine(
+		ScheduleLine(
 			row.item_code,
 			row.schedule_date,
 			float(row.qty or 0),
@@ -48,6 +48,7 @@ def read_schedule(agreement: str, for_update: bool = False) -> list[core.Schedul
 			row.name,
 			float(row.released_qty or 0),
 			float(row.delivered_qty or 0),
+			row.release_type or FORECAST_RELEASE,
 		)
 		for row in schedule_rows(agreement, for_update)
 	]
@@ -61,7 +62,7 @@ def rewrite_schedule(
 	agreement: str,
 	delete: list[str],
 	update: dict[str, dict],
-	insert: list[core.ScheduleLine],
+	insert: list[ScheduleLine],
 	schedule_release: str | None,
 ) -> None:
 	"""Delete, update and insert schedule lines of a submitted agreement, then number the lines by
@@ -94,6 +95,7 @@ def rewrite_schedule(
 				"delivered_qty",
 				"billed_qty",
 				"schedule_release",
+				"release_type",
 			],
 			values=[
 				(
@@ -111,11 +113,12 @@ def rewrite_schedule(
 					line.schedule_date,
 					line.qty,
 					line.line_type,
-					core.OPEN,
+					OPEN,
 					0,
 					0,
 					0,
 					schedule_release,
+					line.release_type,
 				)
 				for line in insert
 			],

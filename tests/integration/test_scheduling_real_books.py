@@ -14,7 +14,8 @@ from frappe.utils import flt, getdate, nowdate
 from o2c_extension.api.scheduling import import_release, release_now
 from o2c_extension.credit_control.holds import reject
 from o2c_extension.order_to_cash.kpi import schedule_lines_due
-from o2c_extension.scheduling import call_off, core
+from o2c_extension.scheduling import call_off
+from o2c_extension.scheduling.call_off_plan import DueLine, PlannedOrder
 from o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement import (
 	make_sales_order as order_from_agreement,
 )
@@ -238,12 +239,12 @@ class TestDuplicatedAndAmendedCallOffs(RealBooksCase):
 			)
 		)
 		items = {self.item: frappe._dict(uom="Nos", rate=80, warehouse=factories.warehouse())}
-		line = core.DueLine(self.sa.name, self.line.name, self.item, in_days(1), 30)
-		planned = core.PlannedOrder(self.sa.name, in_days(1), (line,))
+		line = DueLine(self.sa.name, self.line.name, self.item, in_days(1), 30)
+		planned = PlannedOrder(self.sa.name, in_days(1), (line,))
 		with self.assertRaisesRegex(LineOrderedTwiceError, "already ordered by Sales Order"):
 			call_off.make_sales_order(planned, header, items, getdate(nowdate()))
 		# nor twice in one order
-		twice = core.PlannedOrder(self.sa.name, in_days(1), (line, line))
+		twice = PlannedOrder(self.sa.name, in_days(1), (line, line))
 		self.order.cancel()
 		with self.assertRaisesRegex(LineOrderedTwiceError, "both call off schedule line"):
 			call_off.make_sales_order(twice, header, items, getdate(nowdate()))

@@ -24,7 +24,14 @@ from hypothesis import strategies as st
 
 from o2c_extension.collections import core as ccore
 from o2c_extension.credit_control import core as credit
-from o2c_extension.scheduling import core as sched
+from o2c_extension.scheduling import (
+	call_off_plan,
+	input_checks,
+	release_csv,
+	release_merge,
+	schedule_lines,
+)
+from o2c_extension.scheduling.tolerance import check_tolerance, release_limit
 
 D0 = date(2026, 5, 1)
 EXAMPLES = settings(max_examples=150, deadline=None)
@@ -210,7 +217,7 @@ def test_most_specific_policy_does_not_depend_on_the_order_found(candidates, see
 
 items = st.sampled_from(["A", "B", "C"])
 qtys = st.integers(1, 50_000).map(lambda thousandths: thousandths / 1000)
-line_types = st.sampled_from([sched.FIRM, sched.FORECAST])
+line_types = st.sampled_from([schedule_lines.FIRM, schedule_lines.FORECAST])
 
 
 @st.composite
@@ -222,14 +229,28 @@ def schedules(draw):
 				st.integers(0, 15),
 				qtys,
 				line_types,
-				st.sampled_from([sched.OPEN, sched.OPEN, sched.RELEASED, sched.DELIVERED, sched.CANCELLED]),
+				st.sampled_from(
+					[
+						schedule_lines.OPEN,
+						schedule_lines.OPEN,
+						schedule_lines.RELEASED,
+						schedule_lines.DELIVERED,
+						schedule_lines.CANCELLED,
+					]
+				),
 			),
 			max_size=12,
 		)
 	)
 	return [
-		sched.ScheduleLine(
-			item, day(when), qty, line_type, status, f"L{i}", released_qty=qty if status != sched.OPEN else 0
+		schedule_lines.ScheduleLine(
+			item,
+			day(when),
+			qty,
+			line_type,
+			status,
+			f"L{i}",
+			called_off_qty=qty if status != schedule_lines.OPEN else 0,
 		)
 		for i, (item, when, qty, line_type, status) in enumerate(raw)
 	]
@@ -245,8 +266,11 @@ def open_view(lines):
 @EXAMPLES
 @given(current=schedules(), raw=release_rows)
 def test_reported_changes_add_up_to_the_item_deltas(current, raw):
-	release = [sched.ReleaseLine(item, day(when), qty, line_type) for item, when, qty, line_type in raw]
-	merge = sched.merge_release(current, release)
+	release = [
+		schedule_lines.CustomerReleaseLine(item, day(when), qty, line_type)
+		for item, when, qty, line_type in raw
+	]
+	merge = release_merge.merge_release(current, release)
 	delta = {}
 	for change in merge.changes:
 		delta[change.item_code] = delta.get(change.item_code, 0) + change.new_qty - change.old_qty
@@ -260,12 +284,17 @@ def test_reported_changes_add_up_to_the_item_deltas(current, raw):
 @EXAMPLES
 @given(current=schedules(), raw=release_rows, seed=st.integers(0, 10_000), split=st.data())
 def test_a_release_does_not_depend_on_the_order_or_the_split_of_its_lines(current, raw, seed, split):
-	release = [sched.ReleaseLine(item, day(when), qty, line_type) for item, when, qty, line_type in raw]
-	expected = sched.merge_release(current, release)
+	release = [
+		schedule_lines.CustomerReleaseLine(item, day(when), qty, line_type)
+		for item, when, qty, line_type in raw
+	]
+	expected = release_merge.merge_release(current, release)
 
 	shuffled = list(release)
 	random.Random(seed).shuffle(shuffled)
-	assert open_view(sched.merge_release(current, shuffled).open_lines) == open_view(expected.open_lines)
+	assert open_view(release_merge.merge_release(current, shuffled).open_lines) == open_view(
+		expected.open_lines
+	)
 
 	# a line sent as two lines on the same date (one of them Forecast) asks for the same quantity,
 	# and a date that is Firm on any of its lines stays Firm
@@ -274,15 +303,21 @@ def test_a_release_does_not_depend_on_the_order_or_the_split_of_its_lines(curren
 		thousandths = round(line.qty * 1000)
 		if thousandths > 1 and split.draw(st.booleans()):
 			cut = split.draw(st.integers(1, thousandths - 1))
-			pieces.append(sched.ReleaseLine(line.item_code, line.schedule_date, cut / 1000, line.line_type))
 			pieces.append(
-				sched.ReleaseLine(
-					line.item_code, line.schedule_date, (thousandths - cut) / 1000, sched.FORECAST
+				schedule_lines.CustomerReleaseLine(
+					line.item_code, line.schedule_date, cut / 1000, line.line_type
+				)
+			)
+			pieces.append(
+				schedule_lines.CustomerReleaseLine(
+					line.item_code, line.schedule_date, (thousandths - cut) / 1000, schedule_lines.FORECAST
 				)
 			)
 		else:
 			pieces.append(line)
-	assert open_view(sched.merge_release(current, pieces).open_lines) == open_view(expected.open_lines)
+	assert open_view(release_merge.merge_release(current, pieces).open_lines) == open_view(
+		expected.open_lines
+	)
 
 
 @EXAMPLES
@@ -293,10 +328,10 @@ def test_a_release_does_not_depend_on_the_order_or_the_split_of_its_lines(curren
 )
 def test_orders_accepted_one_by_one_never_pass_the_tolerance(agreed, tolerance, orders):
 	precision = 3
-	limit = sched.release_limit(agreed, tolerance, precision)
+	limit = release_limit(agreed, tolerance, precision)
 	released = 0.0
 	for qty in orders:
-		breaches = sched.check_tolerance({"A": qty}, {"A": agreed}, {"A": released}, tolerance, precision)
+		breaches = check_tolerance({"A": qty}, {"A": agreed}, {"A": released}, tolerance, precision)
 		fits = round(released + qty, precision) <= limit
 		assert (not breaches) == fits
 		if not breaches:
@@ -308,7 +343,7 @@ def test_orders_accepted_one_by_one_never_pass_the_tolerance(agreed, tolerance, 
 	# and filling up to the limit exactly is allowed
 	rest = round(limit - released, precision)
 	if rest > 0:
-		assert sched.check_tolerance({"A": rest}, {"A": agreed}, {"A": released}, tolerance, precision) == []
+		assert check_tolerance({"A": rest}, {"A": agreed}, {"A": released}, tolerance, precision) == []
 
 
 @EXAMPLES
@@ -319,11 +354,11 @@ def test_orders_accepted_one_by_one_never_pass_the_tolerance(agreed, tolerance, 
 	tolerance=st.integers(0, 30),
 )
 def test_tolerance_is_checked_item_by_item(requested, agreed, released, tolerance):
-	together = sched.check_tolerance(requested, agreed, released, tolerance)
+	together = check_tolerance(requested, agreed, released, tolerance)
 	one_by_one = [
 		breach
 		for item in sorted(requested)
-		for breach in sched.check_tolerance({item: requested[item]}, agreed, released, tolerance)
+		for breach in check_tolerance({item: requested[item]}, agreed, released, tolerance)
 	]
 	assert together == one_by_one
 	# items the agreement does not have and zero or negative quantities are never a breach here
@@ -334,8 +369,8 @@ due_lines = st.lists(
 	st.tuples(
 		st.sampled_from(["SA1", "SA2", "SA3"]),
 		st.integers(-5, 30),
-		st.sampled_from([sched.FIRM, sched.FORECAST]),
-		st.sampled_from([sched.OPEN, sched.RELEASED, sched.CANCELLED]),
+		st.sampled_from([schedule_lines.FIRM, schedule_lines.FORECAST]),
+		st.sampled_from([schedule_lines.OPEN, schedule_lines.RELEASED, schedule_lines.CANCELLED]),
 		st.integers(-1, 3).map(float),
 	),
 	max_size=25,
@@ -350,21 +385,21 @@ due_lines = st.lists(
 )
 def test_call_off_honours_each_agreements_horizon_and_never_orders_nothing(raw, horizons, more):
 	lines = [
-		sched.DueLine(agreement, f"L{i}", "A", day(offset), qty, line_type, status)
+		call_off_plan.DueLine(agreement, f"L{i}", "A", day(offset), qty, line_type, status)
 		for i, (agreement, offset, line_type, status, qty) in enumerate(raw)
 	]
-	plan = sched.plan_call_off(lines, horizons, set(), day(0))
+	plan = call_off_plan.plan_call_off(lines, horizons, set(), day(0))
 	planned = {line.name: line for order in plan for line in order.lines}
 	for line in planned.values():
 		assert line.agreement in horizons  # SA3 has no horizon: never called off
-		assert line.qty > 0 and line.status == sched.OPEN and line.line_type == sched.FIRM
+		assert line.qty > 0 and line.status == schedule_lines.OPEN and line.line_type == schedule_lines.FIRM
 		assert line.schedule_date <= day(max(horizons[line.agreement], 0))
 	# a longer horizon plans a superset
-	longer = sched.plan_call_off(lines, {k: v + more for k, v in horizons.items()}, set(), day(0))
+	longer = call_off_plan.plan_call_off(lines, {k: v + more for k, v in horizons.items()}, set(), day(0))
 	assert set(planned) <= {line.name for order in longer for line in order.lines}
 	# lines already on an order are left out, whatever their status says
 	some = set(list(planned)[::2])
-	again = sched.plan_call_off(lines, horizons, some, day(0))
+	again = call_off_plan.plan_call_off(lines, horizons, some, day(0))
 	assert {line.name for order in again for line in order.lines} == set(planned) - some
 
 
@@ -402,12 +437,12 @@ raw_release_line = st.one_of(
 @given(raw=st.lists(raw_release_line, max_size=8))
 def test_junk_release_lines_are_refused_row_by_row_never_raised_on(raw):
 	known, valid_from, valid_to = {"A", "B"}, day(0), day(60)
-	lines, problems = sched.read_release_lines(raw, known, valid_from, valid_to)
+	lines, problems = input_checks.read_release_lines(raw, known, valid_from, valid_to)
 	if not raw:
 		assert [problem.kind for problem in problems] == ["empty_release"]
 		return
 	# each row on its own: either one good line or refused with at least one problem
-	singles = [sched.read_release_lines([row], known, valid_from, valid_to) for row in raw]
+	singles = [input_checks.read_release_lines([row], known, valid_from, valid_to) for row in raw]
 	for single_lines, single_problems in singles:
 		assert (len(single_lines), bool(single_problems)) in {(1, False), (0, True)}
 	# together: the same lines, the first of each item and date kept, later ones refused
@@ -422,50 +457,50 @@ def test_junk_release_lines_are_refused_row_by_row_never_raised_on(raw):
 	duplicates = sum(len(single_lines) for single_lines, _p in singles) - len(expected)
 	assert len(problems) >= refused + duplicates
 	for line in lines:
-		assert line.item_code in known and line.line_type in sched.LINE_TYPES
+		assert line.item_code in known and line.line_type in schedule_lines.LINE_TYPES
 		assert valid_from <= line.schedule_date <= valid_to
-		assert math.isfinite(line.qty) and 0 < line.qty <= sched.MAX_QTY
+		assert math.isfinite(line.qty) and 0 < line.qty <= schedule_lines.MAX_QTY
 
 
 @pytest.mark.parametrize("qty", ["nan", "inf", "-Infinity", float("nan"), float("inf"), 10**400, "1e999"])
 def test_release_quantities_must_be_finite(qty):
 	raw = [{"item_code": "A", "schedule_date": str(day(1)), "qty": qty, "line_type": "Firm"}]
-	lines, problems = sched.read_release_lines(raw, {"A"}, day(0), day(60))
+	lines, problems = input_checks.read_release_lines(raw, {"A"}, day(0), day(60))
 	assert lines == [] and [problem.kind for problem in problems] == ["bad_qty"]
 
 
 def test_csv_with_carriage_return_line_ends_is_read():
-	rows = sched.parse_release_csv("A,2026-05-02,5,Firm\rB,2026-05-03,6,Forecast\r")
+	rows = release_csv.parse_release_csv("A,2026-05-02,5,Firm\rB,2026-05-03,6,Forecast\r")
 	assert [(row["item_code"], row["qty"]) for row in rows] == [("A", "5"), ("B", "6")]
 
 
-@pytest.mark.parametrize("qty", [sched.MAX_QTY + 1, 10**15, 1e30, "1e20"])
+@pytest.mark.parametrize("qty", [schedule_lines.MAX_QTY + 1, 10**15, 1e30, "1e20"])
 def test_release_quantities_too_large_for_a_float_column_are_refused(qty):
 	raw = [{"item_code": "A", "schedule_date": str(day(1)), "qty": qty, "line_type": "Firm"}]
-	lines, problems = sched.read_release_lines(raw, {"A"}, day(0), day(60))
+	lines, problems = input_checks.read_release_lines(raw, {"A"}, day(0), day(60))
 	assert lines == [] and [problem.kind for problem in problems] == ["qty_too_large"]
 
 
 def test_lines_of_one_item_may_not_total_more_than_a_line_may_carry():
 	raw = [
-		{"item_code": "A", "schedule_date": str(day(n)), "qty": sched.MAX_QTY, "line_type": "Firm"}
+		{"item_code": "A", "schedule_date": str(day(n)), "qty": schedule_lines.MAX_QTY, "line_type": "Firm"}
 		for n in (1, 2)
 	]
-	lines, problems = sched.read_release_lines(raw, {"A"}, day(0), day(60))
+	lines, problems = input_checks.read_release_lines(raw, {"A"}, day(0), day(60))
 	assert len(lines) == 2 and [problem.kind for problem in problems] == ["item_total_too_large"]
-	assert problems[0].value == ("A", 2 * sched.MAX_QTY)
+	assert problems[0].value == ("A", 2 * schedule_lines.MAX_QTY)
 
 
 def test_csv_that_cannot_be_read_is_refused_with_the_line():
-	with pytest.raises(sched.CsvReadError) as raised:
-		sched.parse_release_csv("A,2026-05-02,5,Firm\nB," + "x" * 200_000)
+	with pytest.raises(release_csv.CsvReadError) as raised:
+		release_csv.parse_release_csv("A,2026-05-02,5,Firm\nB," + "x" * 200_000)
 	assert raised.value.line == 2
 
 
 @EXAMPLES
 @given(text=st.text(max_size=200))
 def test_any_text_reads_as_csv_rows_without_raising(text):
-	rows = sched.parse_release_csv(text)
+	rows = release_csv.parse_release_csv(text)
 	assert all(isinstance(row, dict) and isinstance(row["row"], int) for row in rows)
 
 
@@ -497,7 +532,7 @@ def test_csv_written_by_a_spreadsheet_reads_back_cell_for_cell(rows, delimiter, 
 	if header:
 		writer.writerow(["Quantity", "Item", "Type", "Date"])  # any order, by name
 	writer.writerows(rows)
-	parsed = sched.parse_release_csv(out.getvalue())
+	parsed = release_csv.parse_release_csv(out.getvalue())
 	if header:
 		expected = [
 			{"item_code": item, "schedule_date": when, "qty": qty, "line_type": kind}

@@ -26,6 +26,13 @@ frappe.ui.form.on("Schedule Release", {
 	},
 });
 
+frappe.ui.form.on("Schedule Release Item", {
+	// a stored Float cannot tell an empty cell from 0: the row says the quantity was given
+	cumulative_received_qty(frm, cdt, cdn) {
+		frappe.model.set_value(cdt, cdn, "cumulative_received_given", 1);
+	},
+});
+
 function load_agreement_items(frm) {
 	if (!frm.doc.scheduling_agreement) return;
 	frappe.db

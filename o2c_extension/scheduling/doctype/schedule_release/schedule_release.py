@@ -13,14 +13,37 @@ from dataclasses import replace
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import flt, now_datetime
+from frappe.utils import flt, getdate, now_datetime
 
-from o2c_extension.scheduling import core
+from o2c_extension.scheduling.cumulative_position import (
+	delivered_after_notes,
+	item_positions,
+	latest_jit_release,
+)
+from o2c_extension.scheduling.cumulative_totals import compare_cumulatives
 from o2c_extension.scheduling.cumulatives import refresh_agreements
 from o2c_extension.scheduling.db import AGREEMENT, qty_precision
-from o2c_extension.scheduling.messages import SchedulingInputError, csv_read_message
-from o2c_extension.scheduling.release import csv_text_of, read_lines, release_agreement
+from o2c_extension.scheduling.input_checks import Problem, parse_date
+from o2c_extension.scheduling.messages import SchedulingInputError, csv_read_message, throw_problems
+from o2c_extension.scheduling.release import (
+	csv_text_of,
+	read_lines,
+	read_statements,
+	release_agreement,
+	statement_row,
+)
+from o2c_extension.scheduling.release_csv import CsvReadError, parse_release_csv, statement_rows
+from o2c_extension.scheduling.release_merge import (
+	ItemPosition,
+	JitWindow,
+	LineChange,
+	ReleaseMerge,
+	merge_release,
+	plan_revert,
+)
 from o2c_extension.scheduling.schedule import lock_schedule, new_line_name, read_schedule, rewrite_schedule
+from o2c_extension.scheduling.schedule_lines import CANCELLED, FORECAST_RELEASE
+from o2c_extension.scheduling.tolerance import release_limit
 
 
 class ScheduleRelease(Document):
@@ -28,15 +51,19 @@ class ScheduleRelease(Document):
 		if self.docstatus == 0:
 			self.status = "Draft"
 		self.release_no = (self.release_no or "").strip()
+		self.release_type = self.release_type or FORECAST_RELEASE
 		agreement = release_agreement(self.scheduling_agreement)
+		self.customer, self.company = agreement.customer, agreement.company
 		self.refuse_duplicate_release_no()
 		if not self.lines and (self.csv_text or self.csv_file):
 			self.load_lines_from_csv(agreement)
+		if self.docstatus == 1:
+			return  # being submitted: before_submit reconciles, under the agreement's lock
 		lines = read_lines(agreement, self.raw_lines(), _("Release line"))
-		merge = core.merge_release(read_schedule(agreement.name), lines, qty_precision())
-		self.record(merge)
-		if self.docstatus == 0:
-			self.warn_over_agreed(agreement, merge)
+		statements = read_statements(agreement, self.raw_items(), _("Release item"))
+		merge = self.reconcile(agreement, lines, statements)
+		self.warn_over_agreed(agreement, merge)
+		self.warn_over_released(merge)
 
 	def before_submit(self):
 		lock_schedule(self.scheduling_agreement)
@@ -44,14 +71,20 @@ class ScheduleRelease(Document):
 		self.refuse_duplicate_release_no(for_update=True)
 		agreement = release_agreement(self.scheduling_agreement)
 		lines = read_lines(agreement, self.raw_lines(), _("Release line"))
-		merge = core.merge_release(read_schedule(agreement.name, for_update=True), lines, qty_precision())
+		statements = read_statements(agreement, self.raw_items(), _("Release item"))
+		merge = self.reconcile(agreement, lines, statements, for_update=True)
 		merge.added = [replace(line, name=new_line_name()) for line in merge.added]
 		self.record(merge)
 		rewrite_schedule(
 			agreement.name,
 			delete=[line.name for line in merge.removed],
 			update={
-				old.name: {"qty": new.qty, "line_type": new.line_type, "schedule_release": self.name}
+				old.name: {
+					"qty": new.qty,
+					"line_type": new.line_type,
+					"release_type": new.release_type,
+					"schedule_release": self.name,
+				}
 				for old, new in merge.changed
 			},
 			insert=merge.added,
@@ -59,6 +92,70 @@ class ScheduleRelease(Document):
 		)
 		self.status = "Applied"
 		self.applied_on = now_datetime()
+		self.warn_over_released(merge)
+
+	def reconcile(self, agreement, lines, statements, for_update: bool = False) -> ReleaseMerge:
+		"""Merge the release into the schedule by cumulative quantity (release_merge.py) and record
+		on the release, per item, the customer's cumulative received beside ours delivered."""
+		precision = qty_precision()
+		since = getdate(agreement.cumulative_reset_date or agreement.valid_from)
+		ours = item_positions(agreement.name, since)
+		stated = {statement.item_code: statement for statement in statements}
+		problems = [
+			Problem(
+				"received_more_than_delivered",
+				value=(
+					item_code,
+					statement.cumulative_received_qty,
+					flt(ours.get(item_code, (0, 0))[1], precision),
+					since,
+				),
+			)
+			for item_code, statement in stated.items()
+			if statement.cumulative_received_qty is not None
+			and flt(statement.cumulative_received_qty, precision)
+			> flt(ours.get(item_code, (0, 0))[1], precision)
+		]
+		throw_problems(problems, _("Release item"), _("Invalid Release"), agreement=agreement.name)
+
+		positions = {}
+		for item_code in set(agreement.agreed_items):
+			called_off, delivered = ours.get(item_code, (0.0, 0.0))
+			statement = stated.get(item_code)
+			received = (
+				statement.cumulative_received_qty
+				if statement and statement.cumulative_received_qty is not None
+				else delivered
+			)
+			positions[item_code] = ItemPosition(received, max(called_off, delivered))
+		jit = None
+		if self.release_type == FORECAST_RELEASE:
+			_jit_release, jit_lines = latest_jit_release(agreement.name, exclude=self.name)
+			if jit_lines:
+				need = {}
+				for item_code, schedule_date, qty in jit_lines:
+					need.setdefault(item_code, []).append((schedule_date, qty))
+				jit = JitWindow(min(line[1] for line in jit_lines), max(line[1] for line in jit_lines), need)
+		merge = merge_release(
+			read_schedule(agreement.name, for_update=for_update),
+			lines,
+			precision,
+			release_type=self.release_type,
+			positions=positions,
+			jit=jit,
+		)
+		after_note = delivered_after_notes(
+			agreement.name,
+			{
+				item: statement.last_delivery_note
+				for item, statement in stated.items()
+				if statement.last_delivery_note
+			},
+			since,
+		)
+		self.record(merge)
+		self.record_cumulatives(agreement, merge, stated, ours, after_note, positions)
+		return merge
 
 	def on_submit(self):
 		frappe.db.set_value(
@@ -90,7 +187,7 @@ class ScheduleRelease(Document):
 				).format(later[0][0]),
 				title=_("Not the Latest Release"),
 			)
-		self._revert = core.plan_revert(
+		self._revert = plan_revert(
 			read_schedule(self.scheduling_agreement, for_update=True), self.line_changes(), qty_precision()
 		)
 		if self._revert.conflicts:
@@ -163,10 +260,13 @@ class ScheduleRelease(Document):
 
 	def load_lines_from_csv(self, agreement):
 		try:
-			rows = core.parse_release_csv(csv_text_of(self))
-		except core.CsvReadError as error:
+			rows = parse_release_csv(csv_text_of(self))
+		except CsvReadError as error:
 			frappe.throw(csv_read_message(error), SchedulingInputError, title=_("Invalid Release"))
 		lines = read_lines(agreement, rows, _("CSV line"))
+		if not self.get("items"):
+			for statement in read_statements(agreement, statement_rows(rows), _("CSV line")):
+				self.append("items", statement_row(statement))
 		for line in lines:
 			self.append(
 				"lines",
@@ -190,7 +290,7 @@ class ScheduleRelease(Document):
 			for row in self.lines
 		]
 
-	def record(self, merge: core.ReleaseMerge):
+	def record(self, merge: ReleaseMerge):
 		self.lines_added = len(merge.added)
 		self.lines_changed = len(merge.changed)
 		self.lines_removed = len(merge.removed)
@@ -224,12 +324,80 @@ class ScheduleRelease(Document):
 			],
 		)
 
-	def line_changes(self) -> list[core.LineChange]:
+	def record_cumulatives(self, agreement, merge, stated, ours, after_note, positions):
+		"""One row per item the release names or states: the customer's cumulative received and
+		last delivery note, ours delivered and called off since the reset date, the difference,
+		what of it deliveries after the note explain, and what is called off beyond the need."""
+		precision = qty_precision()
+		items = sorted(set(stated) | set(merge.cumulative_need) | set(merge.over_released))
+		rows = []
+		for item_code in items:
+			statement = stated.get(item_code)
+			_called_off, delivered = ours.get(item_code, (0.0, 0.0))
+			row = {
+				"item_code": item_code,
+				"customer_item_code": agreement.agreed_items[item_code].customer_item_code,
+				"cumulative_received_qty": statement.cumulative_received_qty if statement else None,
+				"cumulative_received_given": int(
+					bool(statement) and statement.cumulative_received_qty is not None
+				),
+				"last_delivery_note": statement.last_delivery_note if statement else None,
+				"cumulative_delivered_qty": flt(delivered, precision),
+				"called_off_qty": flt(positions[item_code].called_off_qty, precision),
+				"cumulative_need_qty": flt(merge.cumulative_need.get(item_code, (0, 0))[1], precision),
+				"over_released_qty": flt(merge.over_released.get(item_code, 0), precision),
+			}
+			if statement and statement.cumulative_received_qty is not None:
+				comparison = compare_cumulatives(
+					item_code,
+					statement.cumulative_received_qty,
+					delivered,
+					after_note.get(item_code) if statement.last_delivery_note else None,
+					precision,
+				)
+				row.update(
+					cumulative_difference=comparison.difference,
+					delivered_after_note_qty=comparison.delivered_after_note_qty,
+					unexplained_difference=comparison.unexplained_qty,
+					cumulative_mismatch=int(comparison.flagged),
+				)
+			rows.append(row)
+		self.set("items", rows)
+		self.cumulative_mismatch = int(any(row.get("cumulative_mismatch") for row in rows))
+
+	def raw_items(self) -> list[dict]:
+		"""The per-item statements as entered; a cumulative received quantity counts when it was
+		given (`cumulative_received_given`: a stored Float cannot tell an empty cell from a 0)."""
 		return [
-			core.LineChange(
+			{
+				"row": row.idx,
+				"item_code": row.item_code,
+				"cumulative_received_qty": row.cumulative_received_qty
+				if row.cumulative_received_given or flt(row.cumulative_received_qty)
+				else None,
+				"last_delivery_note": row.last_delivery_note,
+			}
+			for row in self.get("items") or []
+		]
+
+	def warn_over_released(self, merge: ReleaseMerge):
+		"""A release that lowers the need below what is already called off says so, per item."""
+		for item_code, qty in merge.over_released.items():
+			frappe.msgprint(
+				_(
+					"Item {0}: already called off {1} more than the customer's cumulative need; "
+					"over-released by {1}."
+				).format(frappe.bold(item_code), flt(qty, qty_precision())),
+				title=_("Over-Released"),
+				indicator="orange",
+			)
+
+	def line_changes(self) -> list[LineChange]:
+		return [
+			LineChange(
 				row.change_type,
 				row.item_code,
-				core.parse_date(row.schedule_date),
+				parse_date(row.schedule_date),
 				flt(row.old_qty),
 				flt(row.new_qty),
 				row.old_line_type or None,
@@ -239,14 +407,14 @@ class ScheduleRelease(Document):
 			for row in self.changes
 		]
 
-	def warn_over_agreed(self, agreement, merge: core.ReleaseMerge):
+	def warn_over_agreed(self, agreement, merge: ReleaseMerge):
 		"""The release may ask for more than agreed; the call-off will stop at the tolerance."""
 		scheduled: dict[str, float] = {}
 		for line in merge.lines:
-			if line.status != core.CANCELLED:
+			if line.status != CANCELLED:
 				scheduled[line.item_code] = scheduled.get(line.item_code, 0) + line.qty
 		for item_code, qty in scheduled.items():
-			limit = core.release_limit(
+			limit = release_limit(
 				flt(agreement.agreed_items[item_code].agreed_qty),
 				flt(agreement.tolerance_percent),
 				qty_precision(),

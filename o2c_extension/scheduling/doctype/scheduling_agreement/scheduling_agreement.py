@@ -10,13 +10,22 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
-from frappe.utils import add_days, add_months, cint, flt, getdate, nowdate
+from frappe.utils import add_days, add_months, cint, escape_html, flt, getdate, nowdate
 
 from o2c_extension import access
-from o2c_extension.scheduling import core
+from o2c_extension.scheduling.cumulative_position import default_reset_date
 from o2c_extension.scheduling.cumulatives import refresh_agreements
 from o2c_extension.scheduling.db import SCHEDULE_LINE
+from o2c_extension.scheduling.input_checks import check_agreement_items, check_schedule_lines, check_validity
 from o2c_extension.scheduling.messages import SchedulingInputError, throw_problems
+from o2c_extension.scheduling.schedule_lines import (
+	ACTIVE,
+	AGREEMENT_CANCELLED,
+	CANCELLED,
+	DRAFT,
+	OPEN,
+	ScheduleLine,
+)
 
 
 class SchedulingAgreement(Document):
@@ -24,11 +33,12 @@ class SchedulingAgreement(Document):
 		self.set_missing_values()
 		self.validate_customer()
 		self.validate_terms()
+		self.validate_customer_item_codes()
 		self.sort_schedule()
 		if self.docstatus == 0:
-			self.status = core.DRAFT
+			self.status = DRAFT
 			for line in self.schedule:
-				line.status = core.OPEN
+				line.status = OPEN
 			self.set_scheduled_qty()
 
 	def before_update_after_submit(self):
@@ -38,7 +48,7 @@ class SchedulingAgreement(Document):
 		self.sort_schedule()
 
 	def on_submit(self):
-		self.db_set("status", core.ACTIVE)
+		self.db_set("status", ACTIVE)
 		refresh_agreements([self.name])
 		self.sync_computed_values()
 
@@ -50,7 +60,7 @@ class SchedulingAgreement(Document):
 		# releases point at the agreement; they are history, not something that blocks a cancel
 		# (Frappe reads this from the instance, right after on_cancel)
 		self.ignore_linked_doctypes = ("Schedule Release",)
-		self.db_set("status", core.AGREEMENT_CANCELLED)
+		self.db_set("status", AGREEMENT_CANCELLED)
 
 	# ------------------------------------------------------------------------------------------
 
@@ -87,7 +97,46 @@ class SchedulingAgreement(Document):
 			self.release_horizon_days = cint(
 				frappe.db.get_single_value("O2C Settings", "default_release_horizon_days")
 			)
+		if not self.cumulative_reset_date and self.company and self.valid_from:
+			self.cumulative_reset_date = default_reset_date(self.company, self.valid_from)
 		self.set_item_uoms()
+		self.set_customer_item_codes()
+
+	def set_customer_item_codes(self):
+		"""An item row without the customer's item code takes it from ERPNext's Item Customer
+		Detail (the item's Customer Items) for this customer: one query."""
+		missing = [row for row in self.items if row.item_code and not row.customer_item_code]
+		if not missing or not self.customer:
+			return
+		codes = dict(
+			frappe.get_all(
+				"Item Customer Detail",
+				filters={
+					"parenttype": "Item",
+					"parent": ("in", list({row.item_code for row in missing})),
+					"customer_name": self.customer,
+				},
+				fields=["parent", "ref_code"],
+				as_list=True,
+			)
+		)
+		for row in missing:
+			row.customer_item_code = codes.get(row.item_code)
+
+	def validate_customer_item_codes(self):
+		seen = {}
+		for row in self.items:
+			code = (row.customer_item_code or "").strip()
+			row.customer_item_code = code or None
+			if code and code in seen:
+				frappe.throw(
+					_("Items rows {0} and {1} carry the same customer item code {2}.").format(
+						seen[code], row.idx, frappe.bold(escape_html(code))
+					),
+					SchedulingInputError,
+					title=_("Invalid Items"),
+				)
+			seen[code] = row.idx
 
 	def set_item_uoms(self):
 		"""UOM defaults to the stock UOM; the conversion factor comes from the item (two queries)."""
@@ -133,7 +182,7 @@ class SchedulingAgreement(Document):
 	def validate_terms(self):
 		valid_from, valid_to = getdate(self.valid_from), getdate(self.valid_to)
 		context = {"valid_from": valid_from, "valid_to": valid_to}
-		throw_problems(core.check_validity(valid_from, valid_to), "", _("Invalid Validity"), **context)
+		throw_problems(check_validity(valid_from, valid_to), "", _("Invalid Validity"), **context)
 		if flt(self.tolerance_percent) < 0 or cint(self.release_horizon_days) < 0:
 			frappe.throw(
 				_("Tolerance and Release Horizon cannot be negative."),
@@ -141,7 +190,7 @@ class SchedulingAgreement(Document):
 				title=_("Invalid Terms"),
 			)
 		throw_problems(
-			core.check_agreement_items(
+			check_agreement_items(
 				[(row.item_code, flt(row.agreed_qty), flt(row.rate)) for row in self.items]
 			),
 			_("Items row"),
@@ -149,9 +198,9 @@ class SchedulingAgreement(Document):
 			**context,
 		)
 		throw_problems(
-			core.check_schedule_lines(
+			check_schedule_lines(
 				[
-					core.ScheduleLine(
+					ScheduleLine(
 						row.item_code,
 						getdate(row.schedule_date) if row.schedule_date else None,
 						flt(row.qty),
@@ -176,7 +225,7 @@ class SchedulingAgreement(Document):
 	def set_scheduled_qty(self):
 		scheduled = {}
 		for line in self.schedule:
-			if line.status != core.CANCELLED:
+			if line.status != CANCELLED:
 				scheduled[line.item_code] = scheduled.get(line.item_code, 0) + flt(line.qty)
 		for row in self.items:
 			row.scheduled_qty = scheduled.get(row.item_code, 0)
@@ -209,7 +258,7 @@ class SchedulingAgreement(Document):
 		}
 		current = {row.name: row for row in self.schedule}
 		for name, before in saved.items():
-			if before.status == core.OPEN:
+			if before.status == OPEN:
 				continue
 			after = current.get(name)
 			if after is None or (
@@ -229,7 +278,7 @@ class SchedulingAgreement(Document):
 				)
 		for row in self.schedule:
 			if row.name not in saved:
-				row.status = core.OPEN
+				row.status = OPEN
 				row.released_qty = row.delivered_qty = row.billed_qty = 0
 				row.sales_order = None
 				row.schedule_release = None
@@ -294,6 +343,7 @@ def make_sales_order(source_name: str, target_doc=None):
 	def set_missing_values(source, target):
 		# the link is no_copy (a duplicated order must not carry it): the mapper leaves it out
 		target.scheduling_agreement = source.name
+		target.po_no = source.customer_reference
 		# the agreement's rate is the contract price
 		target.ignore_pricing_rule = 1
 		target.run_method("set_missing_values")
@@ -306,7 +356,7 @@ def make_sales_order(source_name: str, target_doc=None):
 		{
 			"Scheduling Agreement": {
 				"doctype": "Sales Order",
-				"validation": {"docstatus": ["=", 1], "status": ["=", core.ACTIVE]},
+				"validation": {"docstatus": ["=", 1], "status": ["=", ACTIVE]},
 			},
 			"Scheduling Agreement Item": {
 				"doctype": "Sales Order Item",

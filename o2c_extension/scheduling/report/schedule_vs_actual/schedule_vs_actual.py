@@ -57,11 +57,15 @@ def get_columns():
 		},
 		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "item_code", "label": _("Item"), "fieldtype": "Link", "options": "Item", "width": 150},
+		{"fieldname": "customer_item_code", "label": _("Customer Item Code"), "fieldtype": "Data", "width": 120},
 		# Data, not Link: a Link column needs read access to UOM, which sales roles lack
 		{"fieldname": "uom", "label": _("UOM"), "fieldtype": "Data", "width": 70},
 		qty("agreed_qty", _("Agreed")),
 		qty("scheduled_qty", _("Scheduled")),
 		qty("firm_open_qty", _("Firm, Not Called Off"), 130),
+		# the release type that governs the item's next open lines: a JIT call, or the forecast
+		{"fieldname": "release_type", "label": _("Release Type"), "fieldtype": "Data", "width": 90},
+		qty("jit_open_qty", _("Open from JIT"), 110),
 		qty("released_qty", _("Released")),
 		qty("delivered_qty", _("Delivered")),
 		qty("billed_qty", _("Billed")),
@@ -89,7 +93,8 @@ def get_data(filters) -> list[dict]:
 	rows = frappe.db.sql(
 		f"""
 		select sa.name as scheduling_agreement, sa.customer, sa.status, sai.item_code, sai.uom,
-			sai.agreed_qty, sai.released_qty, sai.delivered_qty, sai.billed_qty,
+			sai.customer_item_code, sai.agreed_qty, sai.released_qty, sai.delivered_qty, sai.billed_qty,
+			coalesce(sched.jit_open_qty, 0) as jit_open_qty,
 			coalesce(sched.scheduled_qty, 0) as scheduled_qty,
 			coalesce(sched.firm_open_qty, 0) as firm_open_qty,
 			coalesce(sched.backlog_qty, 0) as backlog_qty,
@@ -102,6 +107,8 @@ def get_data(filters) -> list[dict]:
 				sum(case when sl.status != 'Cancelled' then sl.qty else 0 end) as scheduled_qty,
 				sum(case when sl.status = 'Open' and sl.line_type = 'Firm' then sl.qty else 0 end)
 					as firm_open_qty,
+				sum(case when sl.status = 'Open' and sl.release_type = 'JIT' then sl.qty else 0 end)
+					as jit_open_qty,
 				sum(case when sl.status != 'Cancelled' and sl.schedule_date <= %(as_of)s
 					then greatest(sl.qty - sl.delivered_qty, 0) else 0 end) as backlog_qty,
 				sum(case when sl.status in ('Open', 'Released') and sl.schedule_date < %(as_of)s
@@ -122,4 +129,5 @@ def get_data(filters) -> list[dict]:
 		row.to_deliver_qty = max(flt(row.released_qty) - flt(row.delivered_qty), 0)
 		row.unscheduled_qty = max(flt(row.agreed_qty) - flt(row.scheduled_qty), 0)
 		row.status = _(row.status)
+		row.release_type = _("JIT") if flt(row.jit_open_qty) > 0 else _("Forecast")
 	return rows

@@ -1,0 +1,229 @@
+"""EDIFACT DELFOR / DELJIT interchanges imported as Schedule Releases (the document layer of
+edifact.py): one release per message, matched to its agreement, each message applied or refused
+on its own, and the raw message attached (File) to the release it made.
+
+Matching (CONTRACT §1): NAD+BY = the customer (its EDI Party ID, else its name); RFF+ON = the
+agreement's customer reference (a customer with one Active agreement needs none); LIN / PIA = our
+item code (PIA SA) or the customer's (LIN IN: the agreement item's customer item code or ERPNext's
+Item Customer Detail). A message that cannot be matched, names an unknown item or is refused by the
+release's own checks writes nothing (its savepoint is rolled back); the others are applied.
+"""
+
+import re
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html
+
+from o2c_extension.scheduling.db import AGREEMENT
+from o2c_extension.scheduling.edifact import (
+	INTERCHANGE_ERRORS,
+	MessageError,
+	ReleaseMessage,
+	read_interchange,
+)
+from o2c_extension.scheduling.messages import SchedulingInputError, edifact_message
+from o2c_extension.scheduling.release import import_release, release_agreement, summary
+from o2c_extension.scheduling.schedule_lines import ACTIVE, FIRM
+
+
+class MessageRefused(Exception):
+	"""A message that cannot be applied; `reason` is translated already."""
+
+	def __init__(self, reason: str):
+		super().__init__(reason)
+		self.reason = reason
+
+
+def import_edifact(content: str) -> dict:
+	"""Read an interchange and apply each message; {"releases": [...], "errors": [...]}.
+
+	A broken envelope (segment terminator, UNB, UNH / UNT, counts) refuses the whole interchange;
+	when no message could be applied, the errors are thrown (a 4xx), with nothing written."""
+	if not isinstance(content, str):
+		frappe.throw(
+			_("Send the EDIFACT interchange as text."), SchedulingInputError, title=_("Invalid EDIFACT")
+		)
+	interchange = read_interchange(content)
+	broken = [error for error in interchange.errors if error.code in INTERCHANGE_ERRORS]
+	if broken:
+		frappe.throw(
+			"<br>".join(_error_text(error) for error in broken),
+			SchedulingInputError,
+			title=_("Invalid EDIFACT"),
+		)
+	releases, errors = (
+		[],
+		[
+			{"message_ref": error.message_ref, "release_no": None, "error": _error_text(error)}
+			for error in interchange.errors
+		],
+	)
+	for message in interchange.messages:
+		savepoint = f"o2c_edifact_{frappe.generate_hash(length=10)}"
+		frappe.db.savepoint(savepoint)
+		messages_before = len(frappe.local.message_log)
+		try:
+			release = apply_message(message)
+		except (MessageRefused, frappe.ValidationError) as refused:
+			frappe.db.rollback(save_point=savepoint)
+			# the refusal is in the answer's errors, not also in the response's messages
+			del frappe.local.message_log[messages_before:]
+			reason = refused.reason if isinstance(refused, MessageRefused) else str(refused)
+			errors.append(
+				{
+					"message_ref": message.message_ref,
+					"release_no": message.release_no,
+					"error": _("Message {0} (release {1}): {2}").format(
+						escape_html(message.message_ref), escape_html(message.release_no), reason
+					),
+				}
+			)
+			continue
+		frappe.db.release_savepoint(savepoint)
+		releases.append({"message_ref": message.message_ref, **summary(release)})
+	if errors and not releases:
+		frappe.throw(
+			"<br>".join(error["error"] for error in errors), SchedulingInputError, title=_("EDIFACT Refused")
+		)
+	return {"releases": releases, "errors": errors}
+
+
+def apply_message(message: ReleaseMessage):
+	"""The submitted Schedule Release of one message, with the raw message attached to it."""
+	agreement = release_agreement(match_agreement(message))
+	lines = _lines(message, agreement)
+	statements = [
+		{
+			"item_code": _our_item(statement.supplier_item, statement.buyer_item, agreement, message),
+			"cumulative_received_qty": None
+			if statement.cumulative_received_qty is None
+			else float(statement.cumulative_received_qty),
+			"last_delivery_note": statement.last_delivery_note,
+		}
+		for statement in message.items
+	]
+	release = import_release(
+		agreement.name,
+		message.release_no,
+		str(message.release_date),
+		lines=lines,
+		release_type=message.release_type,
+		items=statements,
+		edi_message_ref=message.message_ref,
+	)
+	attach_message(release, message)
+	return release
+
+
+def match_agreement(message: ReleaseMessage) -> str:
+	customer = frappe.db.get_value(
+		"Customer", {"edi_party_id": message.buyer}, "name"
+	) or frappe.db.get_value("Customer", message.buyer, "name")
+	if not customer:
+		raise MessageRefused(
+			_("no customer has the EDI Party ID or the name {0} (NAD+BY).").format(
+				frappe.bold(escape_html(message.buyer))
+			)
+		)
+	references = {line.customer_reference for line in message.lines} or {message.customer_reference}
+	references.discard(None)
+	if len(references) > 1:
+		raise MessageRefused(
+			_("its lines name several agreements ({0}, RFF+ON); send one message per agreement.").format(
+				", ".join(sorted(escape_html(reference) for reference in references))
+			)
+		)
+	filters = {"customer": customer, "docstatus": 1, "status": ACTIVE}
+	if references:
+		filters["customer_reference"] = next(iter(references))
+	candidates = [
+		name
+		for name in frappe.get_all(AGREEMENT, filters=filters, pluck="name", order_by="name asc")
+		if frappe.has_permission(AGREEMENT, "write", doc=name)
+	]
+	if len(candidates) == 1:
+		return candidates[0]
+	if references and not candidates:
+		raise MessageRefused(
+			_(
+				"customer {0} has no Active Scheduling Agreement you may change with the reference {1} (RFF+ON)."
+			).format(frappe.bold(customer), frappe.bold(escape_html(next(iter(references)))))
+		)
+	if not candidates:
+		raise MessageRefused(
+			_("customer {0} has no Active Scheduling Agreement you may change.").format(frappe.bold(customer))
+		)
+	raise MessageRefused(
+		_(
+			"customer {0} has several Active Scheduling Agreements ({1}); the message must name one by its reference (RFF+ON)."
+		).format(frappe.bold(customer), ", ".join(candidates))
+	)
+
+
+def _our_item(supplier_item, buyer_item, agreement, message) -> str:
+	if supplier_item and supplier_item in agreement.agreed_items:
+		return supplier_item
+	if buyer_item and buyer_item in agreement.customer_items:
+		return agreement.customer_items[buyer_item]
+	if buyer_item and buyer_item in agreement.agreed_items:
+		return buyer_item
+	raise MessageRefused(
+		_("item {0} is not on Scheduling Agreement {1} (neither our item code nor the customer's).").format(
+			frappe.bold(escape_html(supplier_item or buyer_item or "")), agreement.name
+		)
+	)
+
+
+def _lines(message: ReleaseMessage, agreement) -> list[dict]:
+	"""The message's lines as release lines; lines of one item and date add up (Firm if any is)."""
+	merged: dict[tuple, dict] = {}
+	for line in message.lines:
+		item_code = _our_item(line.supplier_item, line.buyer_item, agreement, message)
+		key = (item_code, line.schedule_date)
+		if key in merged:
+			merged[key]["qty"] += float(line.qty)
+			if line.line_type == FIRM:
+				merged[key]["line_type"] = FIRM
+		else:
+			merged[key] = {
+				"row": len(merged) + 1,
+				"item_code": item_code,
+				"schedule_date": str(line.schedule_date),
+				"qty": float(line.qty),
+				"line_type": line.line_type,
+			}
+	return list(merged.values())
+
+
+def attach_message(release, message: ReleaseMessage) -> None:
+	"""The message as received, as a private File on the release."""
+	safe = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{message.message_type}-{message.release_no}")[:100]
+	frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": f"{safe}.edi",
+			"attached_to_doctype": "Schedule Release",
+			"attached_to_name": release.name,
+			"is_private": 1,
+			"content": message.raw,
+		}
+	).insert(ignore_permissions=True)
+
+
+def _error_text(error: MessageError) -> str:
+	return edifact_message(error.code, error.args)
+
+
+def read_upload(file_url: str) -> str:
+	"""The text of an uploaded interchange (a File the user may read): UTF-8, else ISO 8859-1
+	(UNOC, EDIFACT's usual character set)."""
+	file = frappe.get_doc("File", {"file_url": file_url})
+	file.check_permission("read")
+	content = file.get_content()
+	if isinstance(content, bytes):
+		try:
+			return content.decode("utf-8-sig")
+		except UnicodeDecodeError:
+			return content.decode("iso-8859-1")
+	return content
