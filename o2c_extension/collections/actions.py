@@ -72,10 +72,12 @@ class ActionKit:
 		}
 		if customers:
 			self._recipients = billing_emails(sorted(customers))
+		every_customer = sorted({invoice.customer for invoice, _step in planned})
+		if every_customer:
 			self._languages = dict(
 				frappe.get_all(
 					"Customer",
-					filters={"name": ("in", sorted(customers))},
+					filters={"name": ("in", every_customer)},
 					fields=["name", "language"],
 					as_list=True,
 				)
