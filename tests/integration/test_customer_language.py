@@ -216,3 +216,21 @@ class TestLanguageOfACustomer(CollectionsTestCase):
 			1 / 0  # noqa: B018
 		self.assertEqual(frappe.local.lang, before)
 		self.assertNotEqual(frappe._("Credit Hold", lang="lt"), "Credit Hold")
+
+
+class TestCompiledCatalogues(CollectionsTestCase):
+	def test_migrate_compiles_every_language_frappe_then_reads(self):
+		from frappe.gettext.translate import get_mo_path
+		from frappe.translate import get_translations_from_apps
+
+		from o2c_extension.order_to_cash.translations import compile_catalogues
+
+		self.assertEqual(compile_catalogues(force=True), ["bg", "de", "lt", "ru"])
+		self.assertEqual(compile_catalogues(), [])  # up to date: nothing to do
+		for lang in ("ru", "bg", "lt", "de"):
+			self.assertTrue(get_mo_path("o2c_extension", lang).exists())
+			expected = translations(lang)["Collections Rule"]
+			self.assertEqual(
+				get_translations_from_apps(lang, ["o2c_extension"])["Collections Rule"], expected
+			)
+			self.assertEqual(frappe._("Collections Rule", lang=lang), expected)
