@@ -255,3 +255,42 @@ def test_the_fragment_check_catches_fragments():
 	js = 'let a = __("Credit") + ": " + x;\nlet b = __("Open {0}", [x]);\nlet c = "<b>" + __("Open") + "</b>";\n'
 	assert len(js_fragments(js, "x.js")) == 2
 	assert not js_fragments('msg = __("Rules that failed:") + "<ul>" + rows + "</ul>";', "y.js")
+
+
+def test_our_extractors_read_custom_fields_jinja_and_json():
+	import io
+
+	from o2c_extension.order_to_cash import translation_sources as sources
+
+	module = (
+		"from frappe import _\n"
+		'STATUSES = ("Not Due", "Paid")\n'
+		"FIELDS = [\n"
+		'\t{"fieldname": "a", "label": "Plain Label", "fieldtype": "Select", "options": "\\n".join(STATUSES)},\n'
+		'\t{"fieldname": "b", "label": _("Called Label"), "description": "Said once."},\n'
+		'\t{"fieldname": "c", "fieldtype": "Link", "options": "Customer"},\n'
+		"]\n"
+		'TEMPLATE = "<p>{{ _(\'Dear {0},\').format(name) }}</p><p>{{ _(\\"It\\\\\'s due.\\") }}</p>"\n'
+	)
+	found = {
+		message
+		for _line, _func, message, _comments in sources.extract_python(
+			io.BytesIO(module.encode()), {"_": None}, [], {}
+		)
+	}
+	assert {"Plain Label", "Not Due", "Paid", "Called Label", "Said once.", "Dear {0},", "It's due."} <= found
+	assert "Customer" not in found  # a Link's options name a DocType, not text to translate
+
+	card = io.BytesIO(json.dumps({"doctype": "Number Card", "label": "Days Sales Outstanding"}).encode())
+	assert [m for _l, _f, m, _c in sources.extract_number_card(card, {}, [], {})] == [
+		"Days Sales Outstanding"
+	]
+	print_format = io.BytesIO(
+		json.dumps(
+			{"name": "Collection Statement", "html": "{{ _('Total listed: {0}.').format(x) }}"}
+		).encode()
+	)
+	assert [m for _l, _f, m, _c in sources.extract_print_format(print_format, {}, [], {})] == [
+		"Collection Statement",
+		"Total listed: {0}.",
+	]
