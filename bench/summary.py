@@ -17,15 +17,16 @@ from common import PERFORMANCE_MD, _split_sections, write_section
 # Why a target is missed, shown only when the section says "missed". Figures stay in the sections.
 WHY = {
 	"credit": (
-		"the app checks on top of ERPNext's own credit check (which still runs where no policy"
-		" applies) and computes the exposure in one statement read from covering indexes"
-		" (`o2c_party_unapplied_index`, `o2c_customer_open_invoice_index`); what is left grows with"
-		" the customer's open orders, not with its history (see Exposure)"
+		"the app's check computes the exposure, whose overdue age reads every open invoice of the"
+		" customer with its payment terms since issue 11 (5,000 for the heavy customer; see"
+		" Exposure); the light customer's check, with the same statements, stays within the target"
 	),
 	"exposure": (
-		"receivables are read from open invoices plus the ledger rows not against an invoice, in one"
-		" statement from covering indexes; what remains is the open-orders part, which reads every"
-		" open order of the customer"
+		"since issue 11 the overdue age is the age of the earliest unpaid payment term: the exposure"
+		" reads every open invoice of the customer with its payment schedule (5,000 invoices and"
+		" their terms for the heavy customer) and allocates the payments to the terms oldest first"
+		" in Python (see the Exposure section's breakdown); ERPNext's figure has no overdue age at"
+		" all. Receivables themselves come from open items and covering indexes"
 	),
 	"rate": (
 		"a chunk job reads every open invoice with its payment schedule and logged actions and"
