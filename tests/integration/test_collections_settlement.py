@@ -1,6 +1,7 @@
 """Payments close the collection work of the invoices they clear: Payment Entry, credit note and
 Journal Entry; a partial payment leaves it open; a cancelled payment reopens it; a cancelled
-invoice cancels it."""
+invoice cancels it. The customer's Collection Case closes, with its one task, once nothing is
+overdue, and opens again when a cancelled payment makes the invoice overdue again."""
 
 import frappe
 from frappe.utils import add_days
@@ -23,23 +24,31 @@ class TestPaymentsCloseCollectionWork(CollectionsTestCase):
 		with self.on(helpers.BASE_DATE):
 			invoice = helpers.invoice(customer, helpers.BASE_DATE, due_in_days=0)
 		self.run_collections(add_days(helpers.BASE_DATE, 2), [invoice])
-		self.assertEqual(len(helpers.open_todos(invoice.name)), 2)
+		# the ToDo went to an agent, the escalation handed the case's one task to the manager
+		(todo,) = helpers.open_todos(invoice.name)
+		self.assertEqual(
+			frappe.db.get_value("ToDo", todo, ["allocated_to", "priority"]), (helpers.MANAGER, "High")
+		)
 		self.assertEqual(helpers.status_of(invoice.name), core.ESCALATED)
+		self.assertEqual(helpers.case_of(invoice.customer).status, core.CASE_OPEN)
 		return invoice
 
 	def assert_work_closed(self, invoice_name: str):
 		self.assertEqual(helpers.open_todos(invoice_name), [])
 		actions = helpers.actions_of(invoice_name)
 		self.assertEqual({action.status for action in actions}, {core.CLOSED})
-		for action in actions:
-			self.assertEqual(frappe.db.get_value("ToDo", action.reference_name, "status"), "Closed")
+		escalation = next(action for action in actions if action.action == core.ESCALATE)
+		self.assertEqual(frappe.db.get_value("ToDo", escalation.reference_name, "status"), "Closed")
 		self.assertEqual(helpers.status_of(invoice_name), core.PAID)
+		case = helpers.case_of(frappe.db.get_value("Sales Invoice", invoice_name, "customer"))
+		self.assertEqual(case.status, core.CASE_CLOSED)
+		self.assertEqual(helpers.case_todos(case.name), [])
 
 	def test_partial_payment_keeps_the_todos_and_full_payment_closes_them(self):
 		invoice = self.invoice_with_open_tasks("_billing-pe@example.com")
 		with self.on(add_days(helpers.BASE_DATE, 3)):
 			factories.payment_for_invoice(invoice.name, amount=400)
-		self.assertEqual(len(helpers.open_todos(invoice.name)), 2)
+		self.assertEqual(len(helpers.open_todos(invoice.name)), 1)
 		self.assertEqual(helpers.status_of(invoice.name), core.ESCALATED)
 		self.assertEqual({a.status for a in helpers.actions_of(invoice.name)}, {core.OPEN})
 
@@ -51,9 +60,13 @@ class TestPaymentsCloseCollectionWork(CollectionsTestCase):
 		with self.on(add_days(helpers.BASE_DATE, 5)):
 			payment.reload()
 			payment.cancel()
-		self.assertEqual(len(helpers.open_todos(invoice.name)), 2)
+		self.assertEqual(len(helpers.open_todos(invoice.name)), 1)
 		self.assertEqual({a.status for a in helpers.actions_of(invoice.name)}, {core.OPEN})
 		self.assertEqual(helpers.status_of(invoice.name), core.ESCALATED)
+		case = helpers.case_of(invoice.customer)  # the same case, open again with its task
+		self.assertEqual(case.status, core.CASE_OPEN)
+		self.assertEqual(helpers.case_todos(case.name), helpers.open_todos(invoice.name))
+		self.assertEqual(frappe.db.count("Collection Case", {"customer": invoice.customer}), 1)
 
 	def test_credit_note_clears_the_invoice(self):
 		invoice = self.invoice_with_open_tasks("_billing-cn@example.com")
@@ -83,6 +96,7 @@ class TestPaymentsCloseCollectionWork(CollectionsTestCase):
 			invoice.cancel()
 		self.assertEqual(helpers.open_todos(invoice.name), [])
 		self.assertEqual({a.status for a in helpers.actions_of(invoice.name)}, {core.CANCELLED})
+		self.assertEqual(helpers.case_of(invoice.customer).status, core.CASE_CLOSED)
 
 	def test_new_invoice_status_follows_its_due_date(self):
 		customer = helpers.customer_with_contacts("_billing-new@example.com")
@@ -98,7 +112,7 @@ class TestPaymentsCloseCollectionWork(CollectionsTestCase):
 		with self.on(add_days(helpers.BASE_DATE, 3)):
 			reconcile_advance(invoice)
 		self.assertEqual(frappe.db.get_value("Sales Invoice", invoice.name, "outstanding_amount"), 0)
-		self.assertEqual(len(helpers.open_todos(invoice.name)), 2)  # nothing told collections yet
+		self.assertEqual(len(helpers.open_todos(invoice.name)), 1)  # nothing told collections yet
 		with self.on(add_days(helpers.BASE_DATE, 4)):
 			runner.run(company=factories.COMPANY, enqueue=False)
 		self.assert_work_closed(invoice.name)

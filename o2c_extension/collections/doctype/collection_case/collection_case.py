@@ -37,3 +37,11 @@ class CollectionCase(Document):
 				),
 				title=_("Case Open"),
 			)
+
+	def statement_lines(self):
+		"""The open terms of the account, for the "Collection Statement" print format."""
+		from frappe.utils import getdate, nowdate
+
+		from o2c_extension.collections.reminder import statement_lines
+
+		return statement_lines(self.customer, self.company, getdate(nowdate()))

@@ -6,7 +6,6 @@ frappe.query_reports["Collections Worklist"] = {
 	tree: true,
 	name_field: "row_name",
 	parent_field: "parent_row",
-	initial_depth: 0,
 	filters: [
 		{
 			fieldname: "company",
