@@ -286,9 +286,13 @@ def _credit_note_for(dispute: Document, credit_note: str | None) -> str:
 
 
 def credit_note_submitted(credit_note: Document) -> None:
-	"""A credit note against a disputed invoice resolves the open dispute it settles (the one for
-	its amount; else the only one it covers)."""
+	"""A credit note set against a disputed invoice resolves the open dispute it settles (the one
+	for its amount; else the only one it covers)."""
 	if not credit_note.is_return or not credit_note.return_against:
+		return
+	if credit_note.get("update_outstanding_for_self"):
+		# a credit note standing alone does not lower what the invoice owes until it is allocated
+		# (Payment Reconciliation): the dispute stays open, to be resolved by hand with it
 		return
 	opened = open_disputes_of(credit_note.return_against)
 	if not opened:
@@ -297,6 +301,27 @@ def credit_note_submitted(credit_note: Document) -> None:
 	name = dispute_core.matching_dispute(opened, credited, 0.5 / 10 ** credit_note.precision("grand_total"))
 	if name:
 		end(frappe.get_doc(DISPUTE, name), dispute_core.CREDIT_NOTE, credit_note.name)
+
+
+def close_paid(invoices: list[str]) -> None:
+	"""A payment that clears an invoice ends its open disputes: the customer paid after all."""
+	if not invoices:
+		return
+	dispute, invoice = frappe.qb.DocType(DISPUTE), frappe.qb.DocType("Sales Invoice")
+	names = (
+		frappe.qb.from_(dispute)
+		.join(invoice)
+		.on(invoice.name == dispute.sales_invoice)
+		.select(dispute.name)
+		.where(
+			(dispute.status == OPEN)
+			& dispute.sales_invoice.isin(list(invoices))
+			& (invoice.outstanding_amount <= 0)
+		)
+		.orderby(dispute.creation)
+	).run(pluck=True)
+	for name in names:
+		end(frappe.get_doc(DISPUTE, name), dispute_core.CUSTOMER_PAID)
 
 
 def credit_note_cancelled(credit_note: Document) -> None:

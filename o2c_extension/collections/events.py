@@ -23,8 +23,11 @@ def sales_invoice_on_cancel(doc, method=None):
 
 
 def payment_on_submit(doc, method=None):
-	"""Payment Entry and Journal Entry: invoices they clear get their collection ToDos closed."""
-	settlement.sync_payment_state(settlement.invoices_settled_by(doc))
+	"""Payment Entry and Journal Entry: invoices they clear get their collection ToDos closed, and
+	their open disputes end as Customer Paid."""
+	invoices = settlement.invoices_settled_by(doc)
+	settlement.sync_payment_state(invoices)
+	disputes.close_paid(invoices)
 
 
 def payment_on_cancel(doc, method=None):

@@ -20,6 +20,20 @@ POSTED = add_days(BASE, -10)  # the first term (418.00) is 10 days overdue on BA
 SEVEN_ITEMS = 731.5  # 7 × 100 less 5 %, plus 10 % VAT
 
 
+def credit_note_against(invoice_name: str, qty_factor: float):
+	"""A credit note returning `qty_factor` of each line and set against the invoice (ERPNext's
+	"update outstanding for self" off: it lowers what the invoice owes)."""
+	from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
+
+	doc = make_sales_return(invoice_name)
+	for row in doc.items:
+		row.qty = flt(row.qty * qty_factor, row.precision("qty"))
+	doc.update_outstanding_for_self = 0
+	doc.insert()
+	doc.submit()
+	return doc
+
+
 def dispute_of(name: str):
 	return frappe.get_doc("Dispute", name)
 
@@ -95,13 +109,14 @@ class TestPartialDispute(DisputeCase):
 		(mail,) = helpers.emails_for(invoice.name)
 		body = body_of(mail.name)
 		self.assertIn(invoice.name, body)
-		self.assertIn("313.50", body)
-		self.assertNotIn("418.00", body)  # the whole term is not asked for
+		# what the mail asks for is the undisputed rest of the term, not the term's 418.00
+		self.assertIn("Total listed: € 313.50.", body)
+		self.assertNotIn("Total listed: € 418.00", body)
 		self.assertNotIn(whole.name, body)
 
 		# the credit note for the seven items resolves the dispute by itself and is linked to it
 		with self.on(add_days(BASE, 2)):
-			credit_note = books.partial_return(invoice.name, qty_factor=0.7)
+			credit_note = credit_note_against(invoice.name, 0.7)
 		dispute.reload()
 		self.assertEqual(
 			(dispute.status, dispute.resolution, dispute.credit_note, str(dispute.resolved_on)),
@@ -133,16 +148,30 @@ class TestPartialDispute(DisputeCase):
 			self.assertEqual(dispute_of(first).status, dispute_core.OPEN)
 		with self.on(add_days(BASE, 1)):
 			# two items credited: the amount of the first dispute, which it settles by itself
-			two_items = books.partial_return(invoice.name, qty_factor=0.2)
+			two_items = credit_note_against(invoice.name, 0.2)
 		self.assertEqual(dispute_of(first).credit_note, two_items.name)
 		self.assertEqual(dispute_of(second).status, dispute_core.OPEN)
 		with self.on(add_days(BASE, 1)):
-			# one credit note against the invoice, already linked: another dispute cannot take it
+			# a credit note already linked to a dispute cannot resolve another
 			with self.assertRaises(frappe.ValidationError):
 				api.resolve_dispute(dispute=second, resolution="Credit Note", credit_note=two_items.name)
-			answer = api.resolve_dispute(invoice.name, "Rejected")  # the invoice's one open dispute
-		self.assertEqual((answer["dispute"], answer["status"]), (second, dispute_core.REJECTED))
-		self.assertEqual(disputes.open_disputed_amounts([invoice.name]), {})
+			# a credit note standing alone (ERPNext's "outstanding for self") leaves the dispute open:
+			# the invoice still owes it all until the credit is allocated
+			one_item = books.partial_return(invoice.name, qty_factor=0.125)  # 1 of the 8 left
+			self.assertEqual(dispute_of(second).status, dispute_core.OPEN)
+			answer = api.resolve_dispute(invoice.name, "Credit Note")  # the invoice's one open dispute
+		self.assertEqual(
+			(answer["dispute"], answer["status"], answer["credit_note"]),
+			(second, dispute_core.RESOLVED, one_item.name),
+		)
+		with self.on(add_days(BASE, 2)):
+			third = api.record_dispute(invoice.name, "Freight charged twice", 52.25)["dispute"]
+			self.assertEqual(disputes.open_disputed_amounts([invoice.name]), {invoice.name: 52.25})
+			rejected = api.resolve_dispute(dispute=third, resolution="Rejected")
+		self.assertEqual(
+			(rejected["status"], rejected["resolution"]), (dispute_core.REJECTED, dispute_core.REJECTED)
+		)
+		self.assertEqual(disputes.open_disputed_amounts([invoice.name]), {})  # chased again
 
 	def test_the_old_calls_keep_working(self):
 		_customer, invoice = self.customer_with_invoice("old")
@@ -155,6 +184,23 @@ class TestPartialDispute(DisputeCase):
 		self.assertEqual(resolved["status"], dispute_core.RESOLVED)
 		self.assertEqual(resolved["collection_status"], core.OVERDUE)
 		self.assertEqual(invoice_state(invoice.name).disputed, 0)
+
+
+class TestDisputeEndsWithPayment(DisputeCase):
+	def test_a_payment_clearing_the_invoice_ends_its_disputes_as_customer_paid(self):
+		_customer, invoice = self.customer_with_invoice("paid-later")
+		with self.on(BASE):
+			name = api.record_dispute(invoice.name, "Price", 209.0, "Wrong Price")["dispute"]
+			factories.payment_for_invoice(invoice.name, 500.0, posting_date=BASE)
+		self.assertEqual(dispute_of(name).status, dispute_core.OPEN)  # 545.00 still owed
+		with self.on(add_days(BASE, 1)):
+			factories.payment_for_invoice(invoice.name, posting_date=add_days(BASE, 1))
+		dispute = dispute_of(name)
+		self.assertEqual(
+			(dispute.status, dispute.resolution, str(dispute.resolved_on)),
+			(dispute_core.RESOLVED, dispute_core.CUSTOMER_PAID, str(add_days(BASE, 1))),
+		)
+		self.assertEqual(invoice_state(invoice.name).collection_status, core.PAID)
 
 
 class TestBadDisputes(DisputeCase):
@@ -173,7 +219,10 @@ class TestBadDisputes(DisputeCase):
 		self.assert_refused(invoice.name, "1,045.00", "Too much", 1045.01)
 		self.assert_refused(invoice.name, "more than zero", "Nothing", 0)
 		self.assert_refused(invoice.name, "more than zero", "Less than nothing", -5)
-		self.assert_refused(invoice.name, "not an enabled Dispute Reason", "Odd", 100, "No Such Reason")
+		self.assert_refused(invoice.name, "No Such Reason", "Odd", 100, "No Such Reason")
+		frappe.db.set_value("Dispute Reason", "Duplicate Invoice", "enabled", 0)
+		self.assert_refused(invoice.name, "not an enabled Dispute Reason", "Odd", 100, "Duplicate Invoice")
+		frappe.db.set_value("Dispute Reason", "Duplicate Invoice", "enabled", 1)
 		self.assert_refused(invoice.name, "Enter the reason", "  ")
 		with self.on(BASE):
 			api.record_dispute(invoice.name, "Price", 300, "Wrong Price")

@@ -69,7 +69,11 @@ class TestCollectionsPauses(CollectionsTestCase):
 			self.assertIsNone(frappe.db.get_value("Sales Invoice", invoice.name, "promise_to_pay_date"))
 			escalated = frappe.db.count(
 				"Comment",
-				{"reference_doctype": "Collection Case", "content": ("like", f"%{promise.name}%")},
+				{
+					"reference_doctype": "Collection Case",
+					"comment_type": "Info",
+					"content": ("like", f"%{promise.name}%"),
+				},
 			)
 			self.assertEqual(escalated, 1)
 			# escalated once, not every day after
@@ -77,7 +81,11 @@ class TestCollectionsPauses(CollectionsTestCase):
 			self.assertEqual(
 				frappe.db.count(
 					"Comment",
-					{"reference_doctype": "Collection Case", "content": ("like", f"%{promise.name}%")},
+					{
+						"reference_doctype": "Collection Case",
+						"comment_type": "Info",
+						"content": ("like", f"%{promise.name}%"),
+					},
 				),
 				1,
 			)
