@@ -14,13 +14,18 @@ from frappe import _
 from frappe.utils import cint, escape_html
 
 from o2c_extension import access
-from o2c_extension.collections import disputes, promises, runner
+from o2c_extension.collections import cases, disputes, preview, promises, runner
 
 COLLECTIONS_AGENT = "Collections Agent"
 COLLECTIONS_MANAGER = "Collections Manager"
 # who may record promises and disputes: the collections team and accounts managers
 COLLECTIONS_ROLES = (COLLECTIONS_AGENT, COLLECTIONS_MANAGER, "Accounts Manager")
 RUN_ROLES = (COLLECTIONS_MANAGER,)
+# who may see what the next run would do: it writes nothing, and the collections team and accounts
+# managers plan their day with it (still only for a company and customers they may see in full)
+PREVIEW_ROLES = COLLECTIONS_ROLES
+# who may log a call or note on a Collection Case
+CASE_ROLES = COLLECTIONS_ROLES
 # what the run reads and writes: a User Permission on Company for either restricts it
 RUN_DOCTYPES = ("Sales Invoice", "Collection Action")
 
@@ -157,6 +162,45 @@ def run_now(company: str) -> dict:
 	return runner.run(company=company, enqueue=True)
 
 
+@frappe.whitelist(methods=["GET", "POST"])
+def preview_run(company: str) -> dict:
+	"""What the next collections run of `company` would send, assign and make, per customer;
+	writes nothing."""
+	_require_role(PREVIEW_ROLES, _("Only the collections team can preview the collections run."))
+	company = _check_whole_company(company)
+	return preview.preview_run(company)
+
+
+@frappe.whitelist(methods=["POST"])
+def log_contact(collection_case: str, note: str, kind: str = "Call") -> dict:
+	"""A call with the customer or a note, in the Collection Case's timeline."""
+	_require_role(CASE_ROLES, _("Only the collections team can log calls and notes on a case."))
+	name = access.require_existing("Collection Case", collection_case)
+	case = frappe.get_doc("Collection Case", name)
+	access.check_company_access(case.company, ("Collection Case", "Sales Invoice"))
+	access.check_user_permissions(case)
+	case.check_permission("read")
+	if kind not in ("Call", "Note"):
+		frappe.throw(_("Log a Call or a Note."), title=_("Invalid Entry"))
+	comment = cases.log_note(name, kind, note if isinstance(note, str) else "")
+	return {"collection_case": name, "comment": comment}
+
+
+def _check_whole_company(company: str) -> str:
+	"""The company, if the caller may see every invoice of it (the run acts on all of them)."""
+	company = access.require_company(company)
+	access.check_company_access(company, RUN_DOCTYPES)
+	if access.restricting_doctypes("Sales Invoice"):
+		frappe.throw(
+			_(
+				"Your User Permissions limit the invoices you may see: only a user allowed every invoice of {0} can start or preview its run."
+			).format(frappe.bold(company)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+	return company
+
+
 def _check_invoice_access(sales_invoice: str):
 	"""The invoice, loaded once for the check and the work, if the caller may act on it."""
 	roles = _require_role(COLLECTIONS_ROLES, _("Only the collections team can record promises and disputes."))
@@ -177,12 +221,19 @@ def _check_invoice_access(sales_invoice: str):
 	if COLLECTIONS_MANAGER in roles:
 		return invoice
 	if COLLECTIONS_AGENT in roles:
-		if _assigned_to_me(invoice.name):
+		if _assigned_to_me(invoice.name) or _holds_case_of(invoice):
 			return invoice
 		message = _("Sales Invoice {0} is not assigned to you: ask a Collections Manager to assign it.")
 	else:
 		message = _("You do not have access to Sales Invoice {0}.")
 	frappe.throw(message.format(invoice.name), frappe.PermissionError, title=_("Not Permitted"))
+
+
+def _holds_case_of(invoice) -> bool:
+	"""The caller holds the open task of the invoice's customer's Collection Case (collections
+	work per customer account: the task is on the case, not on each invoice)."""
+	case = cases.open_case(invoice.customer, invoice.company)
+	return bool(case) and _assigned_to_me(case, "Collection Case")
 
 
 def _assigned_to_me(sales_invoice: str, doctype: str = "Sales Invoice") -> bool:
