@@ -483,6 +483,10 @@ def make_test_data() -> dict:
 		steps=[{"day_offset": 1, "action": "Create ToDo", "assign_to_role": "Collections Agent"}],
 	).name
 	runner.process_chunk([values["actioned_invoice"]], today)
+	# the run works per customer account: the customer's Collection Case, opened by that run
+	values["collection_case"] = frappe.db.get_value(
+		"Collection Case", {"customer": coll_customer, "status": ("!=", "Closed")}, "name"
+	)
 	values["rule_customer"] = factories.customer()
 	values["new_rule_name"] = f"_O2C API Rule {frappe.generate_hash(length=6)}"
 	values["dunning_type"] = collections_helpers.dunning_type()
@@ -641,6 +645,12 @@ REFUSALS = {
 		{"sales_invoice": "{overdue_invoice}"},
 	),
 	"o2c_extension.api.collections.run_now": ("agent", "POST", {"company": "{company}"}),
+	"o2c_extension.api.collections.preview_run": ("sales", "POST", {"company": "{company}"}),
+	"o2c_extension.api.collections.log_contact": (
+		"sales",
+		"POST",
+		{"collection_case": "{collection_case}", "note": "Called", "kind": "Call"},
+	),
 	**{
 		f"o2c_extension.order_to_cash.kpi.{card}": (
 			"outsider",
