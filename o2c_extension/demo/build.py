@@ -71,6 +71,7 @@ def remove() -> None:
 			# Frappe gives every new user a Contact of their own (after the commit): it goes too
 			for contact in frappe.get_all("Contact", filters={"user": name}, pluck="name"):
 				frappe.delete_doc("Contact", contact, ignore_permissions=True, force=True)
+			frappe.defaults.clear_default(parent=name)
 		if frappe.db.exists(doctype, name):
 			frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
 	registry.forget_all()

@@ -354,5 +354,8 @@ def users() -> list[str]:
 			doc.insert(ignore_permissions=True)
 			doc.add_roles(*roles)
 			remember("User", email)
+		# their desk opens on the demo company (workspace cards and charts read the user's default)
+		if frappe.defaults.get_user_default("company", email) != COMPANY:
+			frappe.defaults.set_user_default("company", COMPANY, email)
 		emails.append(email)
 	return emails

@@ -12,7 +12,7 @@ from frappe.utils import flt
 
 from o2c_extension import commands
 from o2c_extension.demo import build, masters, registry
-from tests.integration import books
+from tests.integration import books, pdf
 
 # masters the site shares with the demo: the demo may add to them, and must take back only its own
 SHARED = (
@@ -95,6 +95,7 @@ class TestDemoCommand(FrappeTestCase):
 		frappe.db.commit()
 		first = build.fingerprint()
 		self.assert_realistic(result)
+		self.assert_prints()
 
 		build.build()
 		frappe.db.commit()
@@ -109,6 +110,23 @@ class TestDemoCommand(FrappeTestCase):
 		self.assertEqual(
 			frappe.db.count("Sales Invoice", {"company": ("!=", masters.COMPANY)}), other_company_invoices
 		)
+
+	def assert_prints(self):
+		"""Each print format of the app renders a demo document to PDF."""
+		company = masters.COMPANY
+		prints = {
+			"Scheduling Agreement": ("Scheduling Agreement", {"docstatus": 1}),
+			"Schedule Release": ("Schedule Release", {"docstatus": 1}),
+			"Credit Hold Decision": ("Credit Hold", {"status": "Released"}),
+			"Collection Statement": ("Collection Case", {"status": ("!=", "Closed")}),
+		}
+		with pdf.site_url_served():
+			for print_format, (doctype, filters) in prints.items():
+				name = frappe.get_all(
+					doctype, filters={"company": company, **filters}, pluck="name", limit=1
+				)[0]
+				output = frappe.get_print(doctype, name, print_format, as_pdf=True)
+				self.assertTrue(output.startswith(b"%PDF"), print_format)
 
 	def assert_realistic(self, result):
 		company = masters.COMPANY
