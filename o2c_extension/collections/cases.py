@@ -88,8 +88,10 @@ def refresh_from(
 		if last_action:
 			summary.update(last_action=last_action, last_action_on=today)
 		summary["closed_on"] = None
-		if name and case.priority == "High" and case.status != core.CASE_CLOSED:
-			summary["priority"] = "High"  # an escalated case stays High while it is open
+		if name and frappe.db.exists(
+			"ToDo", {"reference_type": CASE, "reference_name": name, "status": "Open", "priority": "High"}
+		):
+			summary["priority"] = "High"  # escalated: its task is High
 		changed = name is None or any(
 			str(case.get(field) or "") != str(value or "") for field, value in summary.items()
 		)
@@ -205,13 +207,16 @@ def close_case(name: str, today: date) -> None:
 	).run()
 
 
-def assign_case(name: str, description: str, priority: str, pick, escalation: bool = False) -> str:
-	"""Give the case's one open task: `pick()` chooses the user when a new task is needed. A task
-	already open takes the new description; an escalation hands the task to the user `pick()`
-	chooses (of the escalation role) unless the task is theirs already. Returns the ToDo."""
+def assign_case(
+	name: str, description: str, priority: str, pick, escalation: bool = False, doctype: str = CASE
+) -> tuple[str, bool]:
+	"""Give the case (or, before a case exists, the `doctype` record) its one open task: `pick()`
+	chooses the user when a new task is needed. A task already open takes the new description;
+	an escalation hands the task to the user `pick()` chooses (of the escalation role) unless the
+	task is theirs already. Returns the ToDo and whether it was made now."""
 	todos = frappe.get_all(
 		"ToDo",
-		filters={"reference_type": CASE, "reference_name": name, "status": "Open"},
+		filters={"reference_type": doctype, "reference_name": name, "status": "Open"},
 		fields=["name", "allocated_to", "priority", "description"],
 		order_by="creation asc",
 	)
@@ -221,7 +226,7 @@ def assign_case(name: str, description: str, priority: str, pick, escalation: bo
 		for todo in todos:
 			if todo.allocated_to != user:
 				assign_to.set_status(
-					CASE,
+					doctype,
 					name,
 					todo=todo.name,
 					assign_to=todo.allocated_to,
@@ -233,17 +238,18 @@ def assign_case(name: str, description: str, priority: str, pick, escalation: bo
 		todo = frappe.get_doc("ToDo", todos[0].name)
 		if description not in (todo.description or "") or (priority == "High" and todo.priority != "High"):
 			if description not in (todo.description or ""):
-				todo.description = f"{todo.description or ''}<p>{description}</p>"
+				todo.description = f"{todo.description or ''}{description}"
 			if priority == "High":
 				todo.priority = "High"
 			todo.save(ignore_permissions=True)
-		frappe.db.set_value(CASE, name, "assigned_to", todo.allocated_to, update_modified=False)
-		return todo.name
+		if doctype == CASE:
+			frappe.db.set_value(CASE, name, "assigned_to", todo.allocated_to, update_modified=False)
+		return todo.name, False
 	user = user or pick()
 	assign_to.add(
 		{
 			"assign_to": [user],
-			"doctype": CASE,
+			"doctype": doctype,
 			"name": name,
 			"description": description,
 			"date": nowdate(),
@@ -252,12 +258,13 @@ def assign_case(name: str, description: str, priority: str, pick, escalation: bo
 		ignore_permissions=True,
 	)
 	frappe.clear_last_message()  # "shared with" is for a desk user, not for the run
-	return frappe.db.get_value(
+	todo = frappe.db.get_value(
 		"ToDo",
-		{"reference_type": CASE, "reference_name": name, "allocated_to": user, "status": "Open"},
+		{"reference_type": doctype, "reference_name": name, "allocated_to": user, "status": "Open"},
 		"name",
 		order_by="creation desc",
 	)
+	return todo, True
 
 
 def pick_collector(role: str, company: str, customer: str) -> str:
@@ -292,8 +299,12 @@ def escalate(
 	if not name or frappe.db.get_value(CASE, name, "status") == core.CASE_CLOSED:
 		return None
 	reason = plain_text(reason or "") or _("Escalated.")
-	todo = assign_case(
-		name, reason, "High", lambda: pick_collector(ESCALATION_ROLE, company, customer), escalation=True
+	todo, _created = assign_case(
+		name,
+		f"<p>{reason}</p>",
+		"High",
+		lambda: pick_collector(ESCALATION_ROLE, company, customer),
+		escalation=True,
 	)
 	with app_writes():
 		case = frappe.get_doc(CASE, name)

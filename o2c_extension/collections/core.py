@@ -447,3 +447,18 @@ def case_priority(oldest_days_overdue: int, escalated: bool = False) -> str:
 	if oldest_days_overdue > 30:
 		return "Medium"
 	return "Low"
+
+
+def pack_customers(customers: Sequence[tuple[str, Sequence[str]]], size: int) -> list[list[str]]:
+	"""Chunks of about `size` invoices, each customer's invoices whole in one chunk (a customer
+	with more than `size` invoices gets a chunk of its own)."""
+	chunks: list[list[str]] = []
+	current: list[str] = []
+	for _customer, names in customers:
+		if current and len(current) + len(names) > size:
+			chunks.append(current)
+			current = []
+		current = [*current, *names]
+	if current:
+		chunks.append(current)
+	return chunks

@@ -67,6 +67,14 @@ def sync_payment_state(invoice_names: list[str]) -> None:
 		if status != invoice.collection_status:
 			changes.setdefault(status, []).append(invoice.name)
 	write_statuses(changes)
+	refresh_cases_of(invoices)
+
+
+def refresh_cases_of(invoices) -> None:
+	"""The customers' Collection Cases follow: one closes (with its ToDo) once nothing is overdue."""
+	from o2c_extension.collections import cases
+
+	cases.refresh_cases((invoice.customer, invoice.company) for invoice in invoices)
 
 
 def end_paid_work(invoices: list[InvoiceState]) -> None:
@@ -97,13 +105,22 @@ def end_paid_work(invoices: list[InvoiceState]) -> None:
 
 
 def cancel_work(invoice_names: list[str]) -> None:
-	"""The invoice was cancelled: its open collection ToDos are cancelled with it."""
+	"""The invoice was cancelled: its open collection work is cancelled with it (its customer's
+	case follows: it closes, with its task, when nothing else is overdue)."""
 	actions = frappe.get_all(
 		"Collection Action",
 		filters={"sales_invoice": ("in", invoice_names), "status": core.OPEN},
 		fields=["name", "sales_invoice", "reference_doctype", "reference_name", "assigned_to"],
 	)
 	end_actions(actions, core.CANCELLED, "Cancelled")
+	from o2c_extension.collections import cases
+
+	cases.refresh_cases(
+		frappe.db.sql(
+			"SELECT DISTINCT customer, company FROM `tabSales Invoice` WHERE name IN %(names)s",
+			{"names": invoice_names},
+		)
+	)
 
 
 def end_actions(actions: list, action_status: str, todo_status: str, keep_todos=frozenset()) -> None:
@@ -114,14 +131,25 @@ def end_actions(actions: list, action_status: str, todo_status: str, keep_todos=
 		for action in actions
 		if action.reference_doctype == "ToDo" and action.reference_name not in keep_todos
 	]
-	open_todos = set(
-		frappe.get_all("ToDo", filters={"name": ("in", todo_names), "status": "Open"}, pluck="name")
+	# a task on the invoice (made before collections worked per account) ends with its term; the
+	# task on a Collection Case is the account's and closes with the case (cases.close_case)
+	open_todos = dict(
+		frappe.get_all(
+			"ToDo",
+			filters={
+				"name": ("in", todo_names),
+				"status": "Open",
+				"reference_type": ("!=", "Collection Case"),
+			},
+			fields=["name", "reference_type"],
+			as_list=True,
+		)
 		if todo_names
 		else []
 	)
 	for action in actions:
 		if action.reference_doctype == "ToDo" and action.reference_name in open_todos:
-			open_todos.discard(action.reference_name)
+			open_todos.pop(action.reference_name)
 			assign_to.set_status(
 				"Sales Invoice",
 				action.sales_invoice,
@@ -205,6 +233,7 @@ def close_settled_work(company: str | None = None) -> None:
 		sync_payment_state(settled)
 	if cancelled:
 		cancel_work(cancelled)
+	close_cases_without_open_invoices(company)
 	frappe.db.sql(
 		f"""
 		UPDATE `tabSales Invoice` si SET si.collection_status = %(paid)s
@@ -213,3 +242,24 @@ def close_settled_work(company: str | None = None) -> None:
 		""",
 		{"paid": core.PAID, "tracked": TRACKED_STATUSES, "company": company},
 	)
+
+
+def close_cases_without_open_invoices(company: str | None = None) -> None:
+	"""Sweep for the run: open cases of customers left with no open invoice at all (the run's
+	chunks refresh every other case)."""
+	from o2c_extension.collections import cases
+
+	conditions = "AND case_.company = %(company)s" if company else ""
+	for name in frappe.db.sql_list(
+		f"""
+		SELECT case_.name FROM `tabCollection Case` case_
+		WHERE case_.status != 'Closed' {conditions}
+			AND NOT EXISTS (
+				SELECT 1 FROM `tabSales Invoice` si
+				WHERE si.customer = case_.customer AND si.company = case_.company
+					AND si.docstatus = 1 AND si.is_return = 0 AND si.outstanding_amount > 0
+			)
+		""",
+		{"company": company},
+	):
+		cases.close_case(name, getdate(nowdate()))

@@ -155,11 +155,35 @@ def actions_of(invoice_name: str) -> list:
 
 
 def emails_for(invoice_name: str) -> list:
+	"""The e-mails the run sent that speak of the invoice: a customer's one e-mail of a run covers
+	all its invoices, each of whose reminder steps logs it."""
+	queued = frappe.get_all(
+		"Collection Action",
+		filters={"sales_invoice": invoice_name, "reference_doctype": "Email Queue"},
+		pluck="reference_name",
+	)
 	return frappe.get_all(
 		"Email Queue",
-		filters={"reference_doctype": "Sales Invoice", "reference_name": invoice_name},
-		fields=["name", "attachments", "message", "status"],
+		filters={"name": ("in", sorted(set(queued)) or [""])},
+		fields=["name", "attachments", "message", "status", "reference_doctype", "reference_name"],
 		order_by="creation asc",
+	)
+
+
+def case_of(customer: str, company: str | None = None, status: str | None = None):
+	"""The customer's latest Collection Case (in the test company unless told)."""
+	filters = {"customer": customer, "company": company or factories.company()}
+	if status:
+		filters["status"] = status
+	name = frappe.db.get_value("Collection Case", filters, "name", order_by="creation desc")
+	return frappe.get_doc("Collection Case", name) if name else None
+
+
+def case_todos(case_name: str, status: str = "Open") -> list[str]:
+	return frappe.get_all(
+		"ToDo",
+		filters={"reference_type": "Collection Case", "reference_name": case_name, "status": status},
+		pluck="name",
 	)
 
 
@@ -212,8 +236,12 @@ def journal_entry_paying(invoice_name: str, amount: float | None = None):
 
 
 def open_todos(invoice_name: str) -> list[str]:
+	"""The open tasks the invoice's steps gave (on its customer's Collection Case)."""
+	todos = frappe.get_all(
+		"Collection Action",
+		filters={"sales_invoice": invoice_name, "reference_doctype": "ToDo"},
+		pluck="reference_name",
+	)
 	return frappe.get_all(
-		"ToDo",
-		filters={"reference_type": "Sales Invoice", "reference_name": invoice_name, "status": "Open"},
-		pluck="name",
+		"ToDo", filters={"name": ("in", sorted(set(todos)) or [""]), "status": "Open"}, pluck="name"
 	)

@@ -94,31 +94,44 @@ class TestCollectionsWalk(CollectionsTestCase):
 		self.assertEqual(statuses[10], core.IN_DUNNING)
 		self.assertEqual(statuses[20], core.ESCALATED)
 
-		# three reminders queued, each to the billing contact only, with the invoice print attached
+		# three reminders queued, each to the billing contact only: before anything is overdue with
+		# the invoice's print, once it is overdue with the statement of the customer's case
 		emails = helpers.emails_for(invoice.name)
 		self.assertEqual(len(emails), 3)
-		for email in emails:
+		case = helpers.case_of(customer)
+		for email, expected in zip(
+			emails,
+			[
+				("Sales Invoice", invoice.name),
+				("Sales Invoice", invoice.name),
+				("Collection Case", case.name),
+			],
+			strict=True,
+		):
 			self.assertEqual(helpers.recipients_of(email.name), ["_billing-walk@example.com"])
 			(attachment,) = json.loads(email.attachments)
 			self.assertEqual(attachment["print_format_attachment"], 1)
-			self.assertEqual((attachment["doctype"], attachment["name"]), ("Sales Invoice", invoice.name))
+			self.assertEqual((attachment["doctype"], attachment["name"]), expected)
+		self.assertEqual(json.loads(emails[2].attachments)[0]["print_format"], "Collection Statement")
 		self.assertEqual(
 			{action.reference_name for action in logged if action.action == core.EMAIL_REMINDER},
 			{email.name for email in emails},
 		)
 		self.assertIn(invoice.name, emails[0].message)
 
-		# the ToDo went to an agent, the escalation to the manager, both open on the invoice
+		# the ToDo went to an agent on the customer's case; the escalation handed the case's one
+		# task to the manager, with High priority
 		todo_action = next(action for action in logged if action.action == core.CREATE_TODO)
 		escalation = next(action for action in logged if action.action == core.ESCALATE)
 		self.assertIn(todo_action.assigned_to, helpers.AGENTS)
 		self.assertEqual(escalation.assigned_to, helpers.MANAGER)
 		for action in (todo_action, escalation):
 			todo = frappe.get_doc("ToDo", action.reference_name)
-			self.assertEqual((todo.reference_type, todo.reference_name), ("Sales Invoice", invoice.name))
-			self.assertEqual((todo.status, todo.allocated_to), ("Open", action.assigned_to))
+			self.assertEqual((todo.reference_type, todo.reference_name), ("Collection Case", case.name))
 			self.assertEqual(action.status, core.OPEN)
+		self.assertEqual(helpers.case_todos(case.name), [escalation.reference_name])
 		self.assertEqual(frappe.db.get_value("ToDo", escalation.reference_name, "priority"), "High")
+		self.assertEqual((case.assigned_to, case.priority, case.status), (helpers.MANAGER, "High", "Open"))
 
 		# ERPNext's own Dunning, submitted, with the step's Dunning Type, for the overdue row
 		dunning_action = next(action for action in logged if action.action == core.CREATE_DUNNING)
@@ -147,48 +160,50 @@ class TestCollectionsWalk(CollectionsTestCase):
 
 class TestCollectionsInterrupted(CollectionsTestCase):
 	def test_run_cut_off_half_way_finishes_on_the_next_run_without_duplicates(self):
-		customer = helpers.customer_with_contacts("_billing-cut@example.com")
-		helpers.rule(
-			customer,
-			steps=[
-				{"day_offset": 0, "action": core.EMAIL_REMINDER, "email_template": setup.DUE_TODAY},
-				{"day_offset": 0, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"},
-			],
-		)
+		steps = [
+			{"day_offset": 0, "action": core.EMAIL_REMINDER, "email_template": setup.DUE_TODAY},
+			{"day_offset": 0, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"},
+		]
+		customers, invoices = [], []
 		with self.on(helpers.BASE_DATE):
-			invoices = [helpers.invoice(customer, helpers.BASE_DATE, due_in_days=0) for _ in range(5)]
+			for number in range(5):
+				customer = helpers.customer_with_contacts(f"_billing-cut-{number}@example.com")
+				helpers.rule(customer, steps=steps)
+				customers.append(customer)
+				invoices.append(helpers.invoice(customer, helpers.BASE_DATE, due_in_days=0))
 		frappe.db.commit()
 
-		real_perform = actions.perform
+		real_perform = runner.perform_group
 		calls = []
 
 		def dies_on_the_fifth_action(*args, **kwargs):
-			calls.append(args[1].name)
+			calls.append(args[1].customer)
 			if len(calls) == 5:
 				raise WorkerKilled
 			return real_perform(*args, **kwargs)
 
-		with mock.patch.object(actions, "perform", side_effect=dies_on_the_fifth_action):
+		with mock.patch.object(runner, "perform_group", side_effect=dies_on_the_fifth_action):
 			with self.assertRaises(WorkerKilled):
 				self.run_collections(helpers.BASE_DATE, invoices)
 		frappe.db.rollback()  # the dead worker's open transaction is gone with it
 
-		# two invoices fully done, the third's first action rolled back with it, the rest untouched
+		# two customers fully done, the third's first action rolled back with it, the rest untouched
 		done_counts = [len(helpers.actions_of(doc.name)) for doc in invoices]
 		self.assertEqual(sorted(done_counts, reverse=True), [2, 2, 0, 0, 0])
 		self.assertEqual(sum(len(helpers.emails_for(doc.name)) for doc in invoices), 2)
 
 		result = self.run_collections(helpers.BASE_DATE, invoices)
 		self.assertEqual(result["actions"], 6)
-		for doc in invoices:
+		for customer, doc in zip(customers, invoices, strict=True):
 			logged = helpers.actions_of(doc.name)
 			self.assertEqual(
 				sorted(action.action for action in logged), [core.CREATE_TODO, core.EMAIL_REMINDER]
 			)
 			self.assertEqual(len(helpers.emails_for(doc.name)), 1)
-			self.assertEqual(
-				frappe.db.count("ToDo", {"reference_name": doc.name, "status": "Open"}), 1, doc.name
-			)
+			# due today, nothing overdue yet: no case; the task is on the customer, one per customer
+			self.assertEqual(frappe.db.count("Collection Case", {"customer": customer}), 0, customer)
+			(todo,) = helpers.open_todos(doc.name)
+			self.assertEqual(frappe.db.get_value("ToDo", todo, "reference_name"), customer)
 
 		# and a third run adds nothing
 		self.assertEqual(self.run_collections(helpers.BASE_DATE, invoices)["actions"], 0)
@@ -336,7 +351,8 @@ class TestCollectionsActions(CollectionsTestCase):
 		self.run_collections(helpers.BASE_DATE, [invoice])
 		(email,) = helpers.emails_for(invoice.name)
 		self.assertEqual(helpers.recipients_of(email.name), ["_primary-only@example.com"])
-		self.assertIn(f"Payment reminder: {invoice.name}", email.message)
+		self.assertIn("Payment reminder", email.message)
+		self.assertIn(invoice.name, email.message)
 		# what the Email Queue renders when it sends: the invoice print as a PDF
 		(attachment,) = json.loads(email.attachments)
 		attachment.pop("print_format_attachment")
@@ -351,13 +367,18 @@ class TestCollectionsActions(CollectionsTestCase):
 		self.assertTrue(pdf["fcontent"].startswith(b"%PDF"))
 
 	def test_todos_are_spread_over_the_agents(self):
-		customer = helpers.customer_with_contacts("_billing-spread@example.com")
-		helpers.rule(
-			customer,
-			steps=[{"day_offset": 1, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"}],
-		)
+		# one task per customer's case: four customers, four tasks
+		invoices = []
 		with self.on(helpers.BASE_DATE):
-			invoices = [helpers.invoice(customer, helpers.BASE_DATE, due_in_days=0) for _ in range(4)]
+			for number in range(4):
+				customer = helpers.customer_with_contacts(f"_billing-spread-{number}@example.com")
+				helpers.rule(
+					customer,
+					steps=[
+						{"day_offset": 1, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"}
+					],
+				)
+				invoices.append(helpers.invoice(customer, helpers.BASE_DATE, due_in_days=0))
 		holders = agent_holders()
 		self.assertTrue(set(helpers.AGENTS) <= set(holders))
 		load_before = {
@@ -369,6 +390,47 @@ class TestCollectionsActions(CollectionsTestCase):
 		load_after = {user: load_before[user] + assigned.count(user) for user in holders}
 		# least loaded first: the loads end up as if each ToDo went to whoever had the fewest
 		self.assertEqual(sorted(load_after.values()), water_fill(sorted(load_before.values()), len(invoices)))
+
+	def test_several_invoices_of_one_customer_get_one_email_one_task_one_dunning(self):
+		customer = helpers.customer_with_contacts("_billing-one@example.com")
+		helpers.rule(
+			customer,
+			steps=[
+				{"day_offset": 1, "action": core.EMAIL_REMINDER, "email_template": setup.OVERDUE},
+				{"day_offset": 1, "action": core.CREATE_TODO, "assign_to_role": "Collections Agent"},
+				{"day_offset": 1, "action": core.CREATE_DUNNING, "dunning_type": helpers.dunning_type()},
+			],
+		)
+		with self.on(helpers.BASE_DATE):
+			invoices = [helpers.invoice(customer, helpers.BASE_DATE, due_in_days=0) for _ in range(3)]
+		self.run_collections(add_days(helpers.BASE_DATE, 1), invoices)
+		logged = [action for doc in invoices for action in helpers.actions_of(doc.name)]
+		self.assertEqual(len(logged), 9)  # each invoice's steps logged on their own
+		by_action = {
+			action: {row.reference_name for row in logged if row.action == action}
+			for action in (core.EMAIL_REMINDER, core.CREATE_TODO, core.CREATE_DUNNING)
+		}
+		self.assertEqual([len(names) for names in by_action.values()], [1, 1, 1])
+		case = helpers.case_of(customer)
+		self.assertEqual(
+			{
+				row.collection_case
+				for row in frappe.get_all(
+					"Collection Action", filters={"customer": customer}, fields=["collection_case"]
+				)
+			},
+			{case.name},
+		)
+		(email,) = by_action[core.EMAIL_REMINDER]
+		message = frappe.db.get_value("Email Queue", email, "message")
+		for doc in invoices:
+			self.assertIn(doc.name, message)
+		(dunning,) = by_action[core.CREATE_DUNNING]
+		self.assertEqual(
+			sorted(frappe.get_all("Overdue Payment", filters={"parent": dunning}, pluck="sales_invoice")),
+			sorted(doc.name for doc in invoices),
+		)
+		self.assertEqual(helpers.case_todos(case.name), list(by_action[core.CREATE_TODO]))
 
 	def test_credit_hold_step_goes_through_the_credit_module(self):
 		customer = helpers.customer_with_contacts("_billing-hold@example.com")

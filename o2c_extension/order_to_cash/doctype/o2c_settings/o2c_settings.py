@@ -15,6 +15,21 @@ class O2CSettings(Document):
 			frappe.throw(_("Default Release Horizon (Days) cannot be negative."))
 		self.validate_credit_approval_limits()
 		self.validate_credit_score()
+		self.validate_collections_start_date()
+
+	def validate_collections_start_date(self):
+		"""The go-live date of collections may lie ahead, but not beyond a year."""
+		from frappe.utils import add_years, formatdate, getdate, nowdate
+
+		if self.get("collections_start_date") and getdate(self.collections_start_date) > add_years(
+			getdate(nowdate()), 1
+		):
+			frappe.throw(
+				_(
+					"The collections start date {0} is more than a year ahead: choose a date within the next year."
+				).format(formatdate(self.collections_start_date)),
+				title=_("Invalid Start Date"),
+			)
 
 	def validate_credit_approval_limits(self):
 		from o2c_extension.credit_control import authority
