@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 import frappe
+from frappe.model.naming import set_new_name
 from frappe.query_builder import Case
 from frappe.utils import cint
 
@@ -54,3 +55,49 @@ def bulk_update(doctype: str, updates: dict[str, dict], modified: str | None = N
 		if modified:
 			query = query.set(table.modified, modified)
 		query.where(table.name.isin(batch)).run()
+
+
+def insert_child_rows_in_bulk(doc) -> None:
+	"""Insert every child row of a document being inserted with one statement per table (and
+	10,000 rows), instead of Frappe's one INSERT per row: a release of 5,000 EDIFACT lines has
+	10,000 rows or more (its lines and what it changed), which one by one cost most of its import.
+	Call from the parent's `db_insert`, after Frappe's own: the rows are then marked inserted, so
+	Frappe's loop over them writes nothing again. The rows are the validated Document rows, with the
+	names, timestamps and values Frappe gave them."""
+	for table_field in doc.meta.get_table_fields():
+		rows = doc.get(table_field.fieldname) or []
+		if not rows:
+			continue
+		for row in rows:
+			# rows added after Frappe named the document's rows (by before_submit): as db_insert would
+			if not row.name:
+				set_new_name(row)
+			for fieldname in ("creation", "modified", "owner", "modified_by"):
+				row.set(fieldname, row.get(fieldname) or doc.get(fieldname))
+			row.docstatus = doc.docstatus
+		columns = list(rows[0].get_valid_dict(convert_dates_to_str=True))
+		values = []
+		for row in rows:
+			valid = row.get_valid_dict(convert_dates_to_str=True)
+			values.append(tuple(valid.get(column) for column in columns))
+			row.db_insert = _already_inserted
+		insert_rows(table_field.options, columns, values)
+
+
+def insert_rows(doctype: str, columns: list[str], values: list[tuple], chunk: int = 1000) -> None:
+	"""A parameterised multi-row INSERT per `chunk` rows. frappe.db.bulk_insert builds the same
+	statement through the query builder, which takes seconds for a few thousand rows."""
+	if not values:
+		return
+	names = ", ".join(f"`{column}`" for column in columns)
+	row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+	for start in range(0, len(values), chunk):
+		batch = values[start : start + chunk]
+		frappe.db.sql(
+			f"insert into `tab{doctype}` ({names}) values {', '.join([row] * len(batch))}",
+			[value for values_of_row in batch for value in values_of_row],
+		)
+
+
+def _already_inserted(*args, **kwargs) -> None:
+	"""A row `insert_child_rows_in_bulk` wrote."""

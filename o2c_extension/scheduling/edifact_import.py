@@ -137,11 +137,15 @@ def match_agreement(message: ReleaseMessage) -> str:
 	filters = {"customer": customer, "docstatus": 1, "status": ACTIVE}
 	if references:
 		filters["customer_reference"] = next(iter(references))
-	candidates = [
-		name
-		for name in frappe.get_all(AGREEMENT, filters=filters, pluck="name", order_by="name asc")
-		if frappe.has_permission(AGREEMENT, "write", doc=name)
-	]
+	matching = frappe.get_all(AGREEMENT, filters=filters, pluck="name", order_by="name asc")
+	candidates = [name for name in matching if frappe.has_permission(AGREEMENT, "write", doc=name)]
+	if matching and not candidates:
+		# as every method naming a document the user may not change: refused whole (403), nothing kept
+		frappe.throw(
+			_("You may not change Scheduling Agreement {0}.").format(matching[0]),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
 	if len(candidates) == 1:
 		return candidates[0]
 	if references and not candidates:
@@ -152,7 +156,7 @@ def match_agreement(message: ReleaseMessage) -> str:
 		)
 	if not candidates:
 		raise MessageRefused(
-			_("customer {0} has no Active Scheduling Agreement you may change.").format(frappe.bold(customer))
+			_("customer {0} has no Active Scheduling Agreement.").format(frappe.bold(customer))
 		)
 	raise MessageRefused(
 		_(
@@ -197,18 +201,20 @@ def _lines(message: ReleaseMessage, agreement) -> list[dict]:
 
 
 def attach_message(release, message: ReleaseMessage) -> None:
-	"""The message as received, as a private File on the release."""
+	"""The message as received, as a private File attached to the release. The File is made
+	unattached and then attached: Frappe's File, when made attached, loads the whole release (its
+	thousands of rows) to add an "attached" comment to it; the desk lists attachments from the File
+	alone."""
 	safe = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{message.message_type}-{message.release_no}")[:100]
-	frappe.get_doc(
-		{
-			"doctype": "File",
-			"file_name": f"{safe}.edi",
-			"attached_to_doctype": "Schedule Release",
-			"attached_to_name": release.name,
-			"is_private": 1,
-			"content": message.raw,
-		}
+	file = frappe.get_doc(
+		{"doctype": "File", "file_name": f"{safe}.edi", "is_private": 1, "content": message.raw}
 	).insert(ignore_permissions=True)
+	frappe.db.set_value(
+		"File",
+		file.name,
+		{"attached_to_doctype": "Schedule Release", "attached_to_name": release.name},
+		update_modified=False,
+	)
 
 
 def _error_text(error: MessageError) -> str:

@@ -4,7 +4,7 @@ hundreds of lines costs a handful of statements, not one per line."""
 import frappe
 from frappe.utils import now
 
-from o2c_extension.scheduling.db import SCHEDULE_LINE, bulk_update, chunks
+from o2c_extension.scheduling.db import SCHEDULE_LINE, bulk_update, chunks, insert_rows
 from o2c_extension.scheduling.schedule_lines import FORECAST_RELEASE, OPEN, ScheduleLine
 
 
@@ -73,9 +73,9 @@ def rewrite_schedule(
 	bulk_update(SCHEDULE_LINE, update, modified=timestamp)
 	if insert:
 		user = frappe.session.user
-		frappe.db.bulk_insert(
+		insert_rows(
 			SCHEDULE_LINE,
-			fields=[
+			[
 				"name",
 				"creation",
 				"modified",
@@ -97,7 +97,7 @@ def rewrite_schedule(
 				"schedule_release",
 				"release_type",
 			],
-			values=[
+			[
 				(
 					line.name,
 					timestamp,

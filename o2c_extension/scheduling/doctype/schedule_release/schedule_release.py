@@ -22,7 +22,7 @@ from o2c_extension.scheduling.cumulative_position import (
 )
 from o2c_extension.scheduling.cumulative_totals import compare_cumulatives
 from o2c_extension.scheduling.cumulatives import refresh_agreements
-from o2c_extension.scheduling.db import AGREEMENT, qty_precision
+from o2c_extension.scheduling.db import AGREEMENT, insert_child_rows_in_bulk, qty_precision
 from o2c_extension.scheduling.input_checks import Problem, parse_date
 from o2c_extension.scheduling.messages import SchedulingInputError, csv_read_message, throw_problems
 from o2c_extension.scheduling.release import (
@@ -47,6 +47,11 @@ from o2c_extension.scheduling.tolerance import release_limit
 
 
 class ScheduleRelease(Document):
+	def db_insert(self, *args, **kwargs):
+		super().db_insert(*args, **kwargs)
+		# thousands of lines (an EDIFACT delivery schedule) and changes: one statement per table
+		insert_child_rows_in_bulk(self)
+
 	def validate(self):
 		if self.docstatus == 0:
 			self.status = "Draft"

@@ -57,7 +57,12 @@ def get_columns():
 		},
 		{"fieldname": "status", "label": _("Status"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "item_code", "label": _("Item"), "fieldtype": "Link", "options": "Item", "width": 150},
-		{"fieldname": "customer_item_code", "label": _("Customer Item Code"), "fieldtype": "Data", "width": 120},
+		{
+			"fieldname": "customer_item_code",
+			"label": _("Customer Item Code"),
+			"fieldtype": "Data",
+			"width": 120,
+		},
 		# Data, not Link: a Link column needs read access to UOM, which sales roles lack
 		{"fieldname": "uom", "label": _("UOM"), "fieldtype": "Data", "width": 70},
 		qty("agreed_qty", _("Agreed")),
