@@ -55,10 +55,16 @@ def invalidate(company: str | None) -> None:
 	if company not in pending:
 		pending.add(company)
 		frappe.db.after_commit.add(lambda: _after_commit(company))
+		# a rollback drops the callbacks: the next event of the company registers them again
+		frappe.db.after_rollback.add(lambda: _forget(company))
 
 
 def _after_commit(company: str) -> None:
 	frappe.cache.delete_value(_key(company))
+	_forget(company)
+
+
+def _forget(company: str) -> None:
 	(frappe.flags.get("o2c_kpi_invalidate_after_commit") or set()).discard(company)
 
 
