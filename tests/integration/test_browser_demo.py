@@ -34,7 +34,7 @@ def charts_drawn(page) -> None:
 	page.wait_for_function(
 		"""() => {
 			const boxes = [...document.querySelectorAll('.dashboard-widget-box')];
-			const settled = (box) => box.querySelector('svg') || [...box.querySelectorAll('.chart-loading-state')]
+			const settled = (box) => box.querySelector('.frappe-chart svg, .chart-container svg') || [...box.querySelectorAll('.chart-loading-state')]
 				.some((state) => state.offsetParent !== null && !state.textContent.trim().endsWith('...'));
 			return boxes.length > 0 && boxes.every(settled);
 		}"""
