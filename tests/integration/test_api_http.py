@@ -461,6 +461,23 @@ def make_test_data() -> dict:
 		with_release.name, "REL-0001", str(today), lines=scheduling.release_lines((item, 12, 15, "Firm"))
 	).name
 	values["agreement_with_release"] = with_release.name
+	# EDIFACT: a customer known by its EDI party id, an agreement with its reference and the
+	# customer's code for the item; dates as EDIFACT writes them (CCYYMMDD)
+	values["edi_party"] = f"GLN-{frappe.generate_hash(length=8).upper()}"
+	values["edi_reference"] = f"DA-{frappe.generate_hash(length=8).upper()}"
+	values["edi_item_code"] = f"CI-{frappe.generate_hash(length=8).upper()}"
+	edi_customer = factories.customer(edi_party_id=values["edi_party"])
+	edi_agreement = scheduling.agreement(
+		edi_customer, [(item, 500, 90)], customer_reference=values["edi_reference"]
+	)
+	frappe.db.set_value(
+		"Scheduling Agreement Item",
+		edi_agreement.items[0].name,
+		"customer_item_code",
+		values["edi_item_code"],
+	)
+	for key, days in (("edi_today", 0), ("edi_in_10_days", 10), ("edi_in_30_days", 30)):
+		values[key] = getdate(add_days(today, days)).strftime("%Y%m%d")
 	values["draft_agreement"] = scheduling.agreement(
 		sched_customer, [(item, 100, 90)], lines=[(item, 5, 10, "Firm")], submit=False
 	).name
@@ -623,6 +640,11 @@ REFUSALS = {
 			"release_date": "{today}",
 			"csv_text": "{item},{in_5_days},1,Firm",
 		},
+	),
+	"o2c_extension.api.scheduling.import_edifact": (
+		"collections",  # Accounts User: reads releases, may not make them
+		"POST",
+		{"content": "UNB+UNOC:3+X+Y+261201:0800+1'UNZ+0+1'"},
 	),
 	"o2c_extension.api.scheduling.release_now": (
 		"collections",

@@ -26,7 +26,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, nowdate
 
 from o2c_extension.collections import core
-from tests.integration import books, factories
+from tests.integration import books, edifact_samples, factories
 from tests.integration import credit_control_helpers as credit
 from tests.integration import scheduling_helpers as scheduling
 from tests.integration.web import running_server, token_session
@@ -64,6 +64,8 @@ METHODS = {
 	# Scheduling Agreement write (+ Schedule Release create / submit)
 	"o2c_extension.api.scheduling.import_release": ("POST", "NYNNNN"),
 	"o2c_extension.api.scheduling.import_release_csv": ("POST", "NYNNNN"),
+	# Schedule Release create / submit + write on the agreement the message names
+	"o2c_extension.api.scheduling.import_edifact": ("POST", "NYNNNN"),
 	# Scheduling Agreement write + Sales Order create and submit
 	"o2c_extension.api.scheduling.release_now": ("POST", "NYNNNN"),
 	# a collections role + read on the invoice, or the Collections Manager role (any invoice of its
@@ -120,6 +122,7 @@ RESOURCES = {
 	"Credit Hold Decision": ("NNNNNN", "NNNNNN"),  # decisions only through release / reject
 	"Schedule Release Change": ("NNNNNN", "NYNNNN"),
 	"Schedule Release Item Delta": ("NNNNNN", "NYNNNN"),
+	"Schedule Release Item": ("NNNNNN", "NYNNNN"),
 	"Schedule Release Line": ("NNNNNN", "NYNNNN"),
 	"Scheduling Agreement Item": ("NNNNNN", "NYNNNN"),
 	"Scheduling Agreement Schedule Line": ("NNNNNN", "NYNNNN"),
@@ -457,6 +460,16 @@ class TestPermissionMatrix(FrappeTestCase):
 			return {**base, "csv_text": "item_code,schedule_date,qty,line_type\n" + ",".join(map(str, line))}
 		if name == "release_now":
 			return {"scheduling_agreement": self.agreement}
+		if name == "import_edifact":
+			number = f"HARD-{name}-{persona}"
+			release_numbers[(name, persona)] = number
+			lines = [(True, 4, 3)]
+			groups = [{"item": self.sa_item, "kind": "SA", "lines": lines}]
+			return {
+				"content": edifact_samples.interchange(
+					edifact_samples.message("M1", number, self.sa_customer, groups)
+				)
+			}
 		if name == "record_promise":
 			return {"sales_invoice": self.invoice, "promise_date": add_days(today, 7), "note": "by phone"}
 		if name == "record_dispute":
@@ -594,6 +607,12 @@ class TestPermissionMatrix(FrappeTestCase):
 					"qty": 1,
 					"line_type": "Firm",
 				},
+			),
+			"Schedule Release Item": (
+				"Schedule Release",
+				self.draft_release,
+				"items",
+				{"item_code": self.sa_item, "last_delivery_note": f"DN-HARD-{index}"},
 			),
 			"Scheduling Agreement Item": (
 				"Scheduling Agreement",
@@ -1022,6 +1041,7 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 			"o2c_extension.api.scheduling.import_release",
 			"o2c_extension.api.scheduling.import_release_csv",
 			"o2c_extension.api.scheduling.release_now",
+			"o2c_extension.api.scheduling.import_edifact",
 			"o2c_extension.api.collections.record_promise",
 			"o2c_extension.api.collections.record_dispute",
 			"o2c_extension.api.collections.resolve_dispute",
@@ -1137,6 +1157,19 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 				},
 			),
 			("o2c_extension.api.scheduling.release_now", {"scheduling_agreement": agreement}),
+			(
+				"o2c_extension.api.scheduling.import_edifact",
+				{
+					"content": edifact_samples.interchange(
+						edifact_samples.message(
+							"M1",
+							f"UP-{tag}-3",
+							frappe.db.get_value("Scheduling Agreement", agreement, "customer"),
+							[{"item": self.item, "kind": "SA", "lines": [(True, 4, 3)]}],
+						)
+					)
+				},
+			),
 		]
 
 	def test_scheduling_methods(self):
