@@ -51,7 +51,8 @@ class TestSchedulingDesk(FrappeTestCase):
 			frappe.db.rollback()  # see what the server committed
 			self.assertEqual(len(orders_of(sa.name)), 1)
 
-			# Create › Import Release with pasted CSV
+			# Create › Import Release with pasted CSV: the customer's remaining need of 17 by day 5,
+			# of which the 10 called off are on their way: 7 more
 			page.keyboard.press("Escape")
 			page.reload()
 			page.wait_for_selector(".inner-group-button[data-label='Create']")
@@ -61,7 +62,7 @@ class TestSchedulingDesk(FrappeTestCase):
 			dialog = page.locator(".modal.show")
 			dialog.locator('input[data-fieldname="release_no"]').fill("DESK-1")
 			page.evaluate(
-				"(text) => cur_dialog.set_value('csv_text', text)", f"{item_a},{in_days(5)},7,Firm\n"
+				"(text) => cur_dialog.set_value('csv_text', text)", f"{item_a},{in_days(5)},17,Firm\n"
 			)
 			dialog.locator(".btn-primary").click()
 			page.wait_for_selector(".alert-message:has-text('DESK-1')", timeout=30_000)
@@ -72,7 +73,8 @@ class TestSchedulingDesk(FrappeTestCase):
 				)
 			)
 
-			# a Schedule Release typed in its own form: paste, save (lines filled, preview), submit
+			# a Schedule Release typed in its own form: paste, save (lines filled, preview), submit;
+			# the need moves to day 6 and grows to 21: 11 there, the day 5 line goes
 			page.goto(f"{base_url}/app/schedule-release/new")
 			page.wait_for_function("cur_frm && cur_frm.doctype === 'Schedule Release'")
 			page.evaluate(
@@ -81,7 +83,7 @@ class TestSchedulingDesk(FrappeTestCase):
 					await cur_frm.set_value("release_no", "DESK-2");
 					await cur_frm.set_value("csv_text", text);
 				}""",
-				[sa.name, f"Item,Date,Qty,Type\n{item_a},{in_days(6)},4,Firm\n"],
+				[sa.name, f"Item,Date,Qty,Type\n{item_a},{in_days(6)},21,Firm\n"],
 			)
 			page.keyboard.press("Control+s")
 			page.wait_for_function(
