@@ -89,7 +89,10 @@ def prepare(dispute: Document) -> None:
 	invoice = _locked_invoice(dispute.sales_invoice)
 	if not dispute.flags.ignore_permissions:
 		# made through the desk form or /api/resource: the user must be able to see the invoice
-		frappe.has_permission("Sales Invoice", "read", doc=invoice.name, throw=True)
+		# the one rule of who may act on an invoice, the same as record_promise / record_dispute
+		from o2c_extension.api.collections import _check_invoice_access
+
+		_check_invoice_access(invoice.name)
 	dispute.customer, dispute.company, dispute.currency = invoice.customer, invoice.company, invoice.currency
 	precision = dispute.precision("disputed_amount")
 	outstanding = flt(promises.currencies_of(invoice).to_invoice(flt(invoice.outstanding_amount)), precision)

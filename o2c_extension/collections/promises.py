@@ -104,8 +104,11 @@ def prepare(promise: Document) -> None:
 	invoices = _covered_invoices(promise, today)
 	if not promise.flags.ignore_permissions:
 		# made through the desk form or /api/resource: the user must be able to see what it covers
+		# the one rule of who may act on an invoice, the same as record_promise / record_dispute
+		from o2c_extension.api.collections import _check_invoice_access
+
 		for invoice in invoices:
-			frappe.has_permission("Sales Invoice", "read", doc=invoice.name, throw=True)
+			_check_invoice_access(invoice.name)
 	currencies = {invoice.currency for invoice in invoices}
 	if len(currencies) > 1:
 		frappe.throw(

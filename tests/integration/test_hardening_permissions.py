@@ -26,6 +26,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, nowdate
 
 from o2c_extension.collections import core
+from o2c_extension.order_to_cash.sealed_fields import app_writes
 from tests.integration import books, edifact_samples, factories
 from tests.integration import credit_control_helpers as credit
 from tests.integration import scheduling_helpers as scheduling
@@ -75,6 +76,10 @@ METHODS = {
 	"o2c_extension.api.collections.resolve_dispute": ("POST", "NNNNNY"),
 	# only the Collections Manager role
 	"o2c_extension.api.collections.run_now": ("POST", "NNNNNY"),
+	# the collections team (agents, managers, accounts managers) allowed every invoice of the company
+	"o2c_extension.api.collections.preview_run": ("GET", "NNNNYY"),
+	# the collections team + read on the case (an agent reads the cases of its companies)
+	"o2c_extension.api.collections.log_contact": ("POST", "NNNNYY"),
 	# KPI cards: a role reading every record of the card's DocType (the receivables cards: or
 	# Collections Manager), within the User Permissions on the company; the Credit Controller reads
 	# every Sales Invoice (the documents it decides on, issue 13)
@@ -106,6 +111,12 @@ ASSIGNED = {
 # parent's write permission; the parents here are drafts, or Pending for the Credit Hold.
 RESOURCES = {
 	"Collection Action": ("NNYNYY", "NNNNNN"),  # only the run writes its log
+	"Collection Case": ("NNYNYY", "NNNNNN"),  # opened by the run only
+	# made through the same checks as record_promise / record_dispute: on an invoice nobody
+	# assigned to the caller, only a Collections Manager
+	"Dispute": ("NNYNYY", "NNNNNY"),
+	"Dispute Reason": ("NNYNYY", "NNNNNY"),  # the reason master is kept by Collections Managers
+	"Promise to Pay": ("NNYNYY", "NNNNNY"),
 	"Collections Rule": ("NNYNYY", "NNNNNY"),
 	"Credit Check Tally": ("NNNNNN", "NNNNNN"),
 	"Credit Hold": ("NYYYNN", "NNNNNN"),
@@ -118,6 +129,7 @@ RESOURCES = {
 	"Scheduling Agreement": ("NYYNNN", "NYNNNN"),
 	# child tables: never listed on their own (O2C Settings' rows change with the Single)
 	"Credit Approval Limit": ("NNNNNN", None),
+	"Promise to Pay Invoice": ("NNNNNN", None),  # rows of a promise on a case, made by the app
 	"Collections Rule Step": ("NNNNNN", "NNNNNY"),
 	"Credit Hold Decision": ("NNNNNN", "NNNNNN"),  # decisions only through release / reject
 	"Schedule Release Change": ("NNNNNN", "NYNNNN"),
@@ -153,6 +165,19 @@ def app_doctypes() -> set[str]:
 			"DocType", filters={"module": ("in", frappe.get_module_list("o2c_extension"))}, pluck="name"
 		)
 	)
+
+
+def collection_case(customer: str, company: str) -> str:
+	"""The customer's open Collection Case, opened as the run opens one (the app's own write)."""
+	name = frappe.db.get_value(
+		"Collection Case", {"customer": customer, "company": company, "status": "Open"}
+	)
+	if name:
+		return name
+	with app_writes():
+		case = frappe.get_doc({"doctype": "Collection Case", "customer": customer, "company": company})
+		case.flags.ignore_permissions = True
+		return case.insert().name
 
 
 class TestPermissionMatrix(FrappeTestCase):
@@ -205,6 +230,10 @@ class TestPermissionMatrix(FrappeTestCase):
 		# collections: an open invoice nobody is assigned, and one assigned to each persona
 		cls.coll_customer = factories.customer()
 		cls.invoice = cls.open_invoice()
+		cls.case = collection_case(cls.coll_customer, factories.COMPANY)
+		# disputes and promises made over /api/resource stay (the server commits): on an invoice of
+		# their own, so the methods' cases on `invoice` find it as it was
+		cls.resource_invoice = cls.open_invoice()
 		cls.rule = (
 			frappe.get_doc(
 				{
@@ -476,8 +505,10 @@ class TestPermissionMatrix(FrappeTestCase):
 			return {"sales_invoice": self.invoice, "reason": "wrong quantity"}
 		if name == "resolve_dispute":
 			return {"sales_invoice": self.invoice}
-		if name == "run_now":
+		if name in ("run_now", "preview_run"):
 			return {"company": OTHER_COMPANY}
+		if name == "log_contact":
+			return {"collection_case": self.case, "note": f"called by {persona}", "kind": "Call"}
 		if name.endswith("_card"):
 			return {"filters": {"company": factories.COMPANY}}
 		if name == "make_scheduling_agreement":
@@ -498,6 +529,24 @@ class TestPermissionMatrix(FrappeTestCase):
 				"action": core.CREATE_TODO,
 				"action_date": nowdate(),
 				"status": core.COMPLETED,
+			}
+		if doctype == "Collection Case":
+			return {"customer": self.coll_customer, "company": company}
+		if doctype == "Dispute":
+			return {
+				"sales_invoice": self.resource_invoice,
+				"disputed_amount": 1,
+				"reason_code": "Wrong Price",
+				"description": f"disputed by {tag}",
+			}
+		if doctype == "Dispute Reason":
+			return {"reason_code": f"_O2C Hardening {tag}", "description": "made over REST"}
+		if doctype == "Promise to Pay":
+			return {
+				"sales_invoice": self.resource_invoice,
+				"promise_date": add_days(nowdate(), 7),
+				"promised_amount": 1,
+				"note": f"promised to {tag}",
 			}
 		if doctype == "Collections Rule":
 			return {
@@ -866,7 +915,7 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 		cls.mine = books.eur_customer(eur_receivable=False)
 		cls.theirs = books.eur_customer(eur_receivable=False)
 		cls.abroad = factories.customer()
-		parties = {
+		cls.parties = parties = {
 			"mine": (cls.mine, cls.first),
 			"theirs": (cls.theirs, cls.first),
 			"abroad": (cls.abroad, cls.second),
@@ -895,6 +944,8 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 			key: cls.quotation(customer, company) for key, (customer, company) in parties.items()
 		}
 
+		# a Collection Case of each customer, as the run opens them
+		cls.cases = {key: collection_case(customer, company) for key, (customer, company) in parties.items()}
 		books.restricted_user(cls.first, cls.COMPANY_USER, cls.ROLES)
 		factories.user(cls.CUSTOMER_USER, cls.ROLES)
 		add_user_permission("Customer", cls.mine, cls.CUSTOMER_USER, ignore_permissions=True)
@@ -1046,6 +1097,8 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 			"o2c_extension.api.collections.record_dispute",
 			"o2c_extension.api.collections.resolve_dispute",
 			"o2c_extension.api.collections.run_now",
+			"o2c_extension.api.collections.preview_run",
+			"o2c_extension.api.collections.log_contact",
 			*(self.KPI + card for card in self.CARDS),
 			self.MAPPERS + "make_scheduling_agreement",
 			self.MAPPERS + "make_sales_order",
@@ -1261,6 +1314,29 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 		for index, user in enumerate((self.COMPANY_USER, self.CUSTOMER_USER)):
 			for method, kwargs in calls:
 				self.assert_answered(user, api + method, sales_invoice=self.invoices["mine"][index], **kwargs)
+
+	def test_preview_run(self):
+		method = "o2c_extension.api.collections.preview_run"
+		# the preview shows every customer of the company, as the run acts on all of them
+		self.assert_refused(
+			[(user, method, {"company": self.second}) for user in self.restricted_to_first()]
+			+ [(self.CUSTOMER_USER, method, {"company": self.first})]
+		)
+		self.assertIn("customers", self.assert_answered(self.COMPANY_USER, method, company=self.first))
+
+	def test_log_contact(self):
+		method = "o2c_extension.api.collections.log_contact"
+		cases = self.cases
+		comments = frappe.db.count("Comment", {"reference_doctype": "Collection Case"})
+		others = {self.COMPANY_USER: "abroad", books.RESTRICTED_USER: "abroad", self.CUSTOMER_USER: "theirs"}
+		self.assert_refused(
+			[
+				(user, method, {"collection_case": cases[key], "note": "called", "kind": "Call"})
+				for user, key in others.items()
+			]
+		)
+		self.assertEqual(frappe.db.count("Comment", {"reference_doctype": "Collection Case"}), comments)
+		self.assert_answered(self.CUSTOMER_USER, method, collection_case=cases["mine"], note="called")
 
 	def test_run_now(self):
 		method = "o2c_extension.api.collections.run_now"
