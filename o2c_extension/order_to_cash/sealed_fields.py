@@ -60,6 +60,7 @@ DERIVED_HEADERS = ("Delivery Note", "Sales Invoice")
 # fields the app adds to ERPNext documents that users do set, and why
 NOT_SEALED = {
 	("Customer", "exclude_from_collections"): "a setting of the customer, kept by its users",
+	("Customer", "edi_party_id"): "the customer's party id in its EDIFACT messages, kept by its users",
 	("Sales Order", AGREEMENT): "an order made against an agreement by hand, checked on validate",
 	("Sales Order Item", AGREEMENT): "an order made against an agreement by hand, checked on validate",
 }

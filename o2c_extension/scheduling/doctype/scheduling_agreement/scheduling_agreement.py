@@ -343,7 +343,8 @@ def make_sales_order(source_name: str, target_doc=None):
 	def set_missing_values(source, target):
 		# the link is no_copy (a duplicated order must not carry it): the mapper leaves it out
 		target.scheduling_agreement = source.name
-		target.po_no = source.customer_reference
+		# the customer's order number: the agreement's reference, unless the order was given one
+		target.po_no = target.po_no or source.customer_reference
 		# the agreement's rate is the contract price
 		target.ignore_pricing_rule = 1
 		target.run_method("set_missing_values")
