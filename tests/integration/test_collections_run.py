@@ -123,7 +123,9 @@ class TestCollectionsWalk(CollectionsTestCase):
 		# task to the manager, with High priority
 		todo_action = next(action for action in logged if action.action == core.CREATE_TODO)
 		escalation = next(action for action in logged if action.action == core.ESCALATE)
-		self.assertIn(todo_action.assigned_to, helpers.AGENTS)
+		# (other test files' users may hold the role too: any agent allowed for the company will do)
+		self.assertIn("Collections Agent", frappe.get_roles(todo_action.assigned_to))
+		self.assertNotEqual(todo_action.assigned_to, helpers.MANAGER)
 		self.assertEqual(escalation.assigned_to, helpers.MANAGER)
 		for action in (todo_action, escalation):
 			todo = frappe.get_doc("ToDo", action.reference_name)
