@@ -3,7 +3,7 @@ contacts, rules scoped to one customer (so a run never acts on other tests' invo
 access to what a run logged."""
 
 import frappe
-from frappe.utils import add_days, getdate
+from frappe.utils import add_days, getdate, nowdate, nowtime
 
 from o2c_extension.collections import core, setup
 from tests.integration import factories
@@ -201,6 +201,9 @@ def credit_note_against(invoice_name: str):
 
 	doc = make_sales_return(invoice_name)
 	doc.update_outstanding_for_self = 0
+	# posted now (the test's clock), as a user would date it: the mapper copies the invoice's date
+	doc.set_posting_time = 1
+	doc.posting_date, doc.posting_time = nowdate(), nowtime()
 	doc.insert()
 	doc.submit()
 	return doc

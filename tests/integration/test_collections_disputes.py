@@ -6,7 +6,7 @@ disputes are refused with nothing written. Dates are frozen; the conftest restor
 """
 
 import frappe
-from frappe.utils import add_days, flt
+from frappe.utils import add_days, flt, nowdate, nowtime
 
 from o2c_extension.api import collections as api
 from o2c_extension.collections import core, dispute_core, disputes, setup
@@ -29,6 +29,9 @@ def credit_note_against(invoice_name: str, qty_factor: float):
 	for row in doc.items:
 		row.qty = flt(row.qty * qty_factor, row.precision("qty"))
 	doc.update_outstanding_for_self = 0
+	# posted now (the test's clock), as a user would date it: the mapper copies the invoice's date
+	doc.set_posting_time = 1
+	doc.posting_date, doc.posting_time = nowdate(), nowtime()
 	doc.insert()
 	doc.submit()
 	return doc
