@@ -80,5 +80,12 @@ def frappe_site(tmp_path_factory):
 
 
 def pytest_collection_modifyitems(config, items):
-	# Uninstall/reinstall rebuilds the app's tables: run it after everything else.
-	items.sort(key=lambda item: item.get_closest_marker("lifecycle") is not None)
+	# The demo builds and removes a whole company (its users hold the collections roles while it
+	# stands): its files run after the others, so no other file's run meets its users. Uninstall /
+	# reinstall rebuilds the app's tables: it runs after everything else.
+	items.sort(
+		key=lambda item: (
+			item.get_closest_marker("lifecycle") is not None,
+			"_demo" in item.module.__name__ if item.module else False,
+		)
+	)
