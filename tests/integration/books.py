@@ -19,7 +19,7 @@ conftest restores the database after the run.
 from __future__ import annotations
 
 import frappe
-from frappe.utils import add_days, flt, nowdate
+from frappe.utils import add_days, flt, nowdate, nowtime
 
 from tests.integration import factories
 
@@ -414,6 +414,9 @@ def _return(doc, qty_factor: float, submit: bool):
 	"""A return made by ERPNext's mapper, each line's quantity scaled by `qty_factor`."""
 	for row in doc.items:
 		row.qty = flt(row.qty * qty_factor, row.precision("qty"))
+	# posted now (the test's clock, frozen or not): ERPNext's mapper copies the source's date
+	doc.set_posting_time = 1
+	doc.posting_date, doc.posting_time = nowdate(), nowtime()
 	doc.insert()
 	if submit:
 		doc.submit()
