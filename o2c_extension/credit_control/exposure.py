@@ -36,14 +36,16 @@ General Ledger balance.
 
 Overdue age is the age of the earliest unpaid payment term of the open Sales Invoices (payments
 clear the oldest term first, as ERPNext's Accounts Receivable report based on payment terms
-allocates them: `order_to_cash.payment_terms`); dunning is the highest `dunning_level` ERPNext wrote
+allocates them: `order_to_cash.payment_terms`), found by the database in one statement of window
+sums over the terms (`EARLIEST_OVERDUE`; tested against the term-by-term `earliest_unpaid_dues`);
+dunning is the highest `dunning_level` ERPNext wrote
 on an Overdue Payment row of a submitted Dunning for one of those invoices (ERPNext v15 numbers each
 reminder per payment-schedule row 1, 2, 3...; Dunning Type carries no level).
 
 A fixed number of set-based statements, whatever the customers' history, for one customer or for
 every customer of a company (the Credit Exposure report uses the same function): the UNION ALL of
 one select per part (`PARTS`: per customer, or per order / note where the unbilled share is taken
-in Python by `core.unbilled_share`), the open invoices' payment terms, and only when an open order
+in Python by `core.unbilled_share`), the earliest overdue unpaid term per customer, and only when an open order
 has an advance, the advances' unallocated rest. For given customers each part reads the customer's
 rows of the composite index created by indexes.py (forced: for one customer MariaDB otherwise
 prefers merging single-column indexes and reading the table rows).
@@ -271,7 +273,7 @@ def get_exposures(
 		values["receivables"] = values.get("receivables", 0.0) + used
 
 	today = getdate()
-	for customer, due in earliest_unpaid_dues(company, customers).items():
+	for customer, due in earliest_overdue_dues(company, customers, today).items():
 		found.setdefault(customer, {})["oldest_overdue_days"] = payment_terms.days_overdue(due, today)
 
 	precision = currency_precision()
@@ -315,12 +317,85 @@ def unallocated_advances(company: str, orders: list[str]) -> dict[str, float]:
 	return advances
 
 
+# What of a payment term counts against the invoice's outstanding, in the receivable account's
+# currency: the term's amount in the invoice's currency when the account is in another currency
+# than the company's (ERPNext then bills in the account's currency), else its company-currency
+# amount (equal to the invoice-currency one when the invoice is in the company's currency). Negative
+# amounts count as nothing, as `payment_terms.unpaid_terms` takes them.
+TERM_AMOUNT = (
+	"greatest(case when si.party_account_currency = %(currency)s then ps.base_payment_amount"
+	" else ps.payment_amount end, 0)"
+)
+TERM_ORDER = "partition by si.name order by ps.due_date, ps.idx"
+
+# The earliest overdue unpaid term per customer, set-based: `payment_terms.unpaid_terms` (payments
+# clear the earliest terms first) as window sums over each open invoice's Payment Schedule, both
+# read from their covering indexes (`o2c_customer_open_invoice_index`,
+# `o2c_schedule_terms_index`). With `to_clear` = the terms' total - the outstanding, what is still
+# unpaid of term i (in due-date order, `cumulative` = the terms up to and including it) is
+# least(amount, greatest(0, cumulative - to_clear)); when the outstanding is above the terms'
+# total (to_clear < 0) the excess stays on the first term. An invoice without terms (or whose terms
+# have no due date) is one term: its outstanding, due on the invoice's due date. Only terms due
+# before today can be overdue: the others are left out after the window sums, which need them all.
+EARLIEST_OVERDUE = f"""
+select term.customer, min(term.due_date)
+from (
+	select si.customer, si.outstanding_amount as outstanding,
+		coalesce(ps.due_date, si.due_date) as due_date,
+		coalesce({TERM_AMOUNT}, si.outstanding_amount) as amount,
+		coalesce(sum({TERM_AMOUNT}) over ({TERM_ORDER} rows unbounded preceding),
+			si.outstanding_amount) as cumulative,
+		coalesce(sum({TERM_AMOUNT}) over (partition by si.name), si.outstanding_amount) as total,
+		row_number() over ({TERM_ORDER}) as position
+	from `tabSales Invoice` si{{invoice_index}}
+	left join `tabPayment Schedule` ps force index (o2c_schedule_terms_index)
+		on ps.parent = si.name and ps.parenttype = 'Sales Invoice' and ps.due_date is not null
+	where si.company = %(company)s and si.docstatus = 1 and si.outstanding_amount > %(epsilon)s
+		{{customer_condition}}
+) term
+where term.due_date < %(today)s
+	and case when term.total < term.outstanding
+		then term.amount + case when term.position = 1 then term.outstanding - term.total else 0 end
+		else least(term.amount, greatest(0, term.cumulative - (term.total - term.outstanding)))
+	end > %(epsilon)s
+group by term.customer
+"""
+
+
+def earliest_overdue_dues(
+	company: str, customers: list[str] | tuple[str, ...] | None = None, today=None
+) -> dict[str, object]:
+	"""customer -> due date of the earliest unpaid payment term of its open Sales Invoices in
+	`company`, where that term is due before `today` (default today): the overdue age's start, as
+	`earliest_unpaid_dues` finds it term by term; customers with nothing overdue are left out. One
+	statement (`EARLIEST_OVERDUE`), one row per customer."""
+	restricted = customers is not None
+	if restricted and not customers:
+		return {}
+	statement = EARLIEST_OVERDUE.format(
+		invoice_index=" force index (o2c_customer_open_invoice_index)" if restricted else "",
+		customer_condition="and si.customer in %(customers)s" if restricted else "",
+	)
+	rows = frappe.db.sql(
+		statement,
+		{
+			"company": company,
+			"customers": tuple(customers or ()),
+			"currency": frappe.get_cached_value("Company", company, "default_currency"),
+			"epsilon": 0.5 / 10 ** currency_precision(),
+			"today": getdate(today),
+		},
+	)
+	return {customer: getdate(due) for customer, due in rows}
+
+
 def earliest_unpaid_dues(
 	company: str, customers: list[str] | tuple[str, ...] | None = None
 ) -> dict[str, object]:
 	"""customer -> due date of the earliest unpaid payment term of its open Sales Invoices in
 	`company` (`payment_terms.earliest_unpaid_due` per invoice, the earliest of them); customers
-	with nothing outstanding are left out. One statement."""
+	with nothing outstanding are left out. Term by term in Python: the reference the set-based
+	`earliest_overdue_dues` is tested against (it reads every open invoice with its terms)."""
 	restricted = customers is not None
 	if restricted and not customers:
 		return {}

@@ -32,6 +32,12 @@ INDEXES = (
 		"o2c_customer_open_invoice_index",
 	),
 	("Dunning", ["customer", "company", "docstatus"], "o2c_customer_dunning_index"),
+	# the open invoices' payment terms, read from the index alone (exposure.EARLIEST_OVERDUE)
+	(
+		"Payment Schedule",
+		["parent", "parenttype", "due_date", "idx", "payment_amount", "base_payment_amount"],
+		"o2c_schedule_terms_index",
+	),
 	# the advances paid against the open orders (exposure.unallocated_advances)
 	(
 		"Advance Payment Ledger Entry",

@@ -14,6 +14,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, flt, getdate, nowdate
 
 from o2c_extension.api import credit as credit_api
+from o2c_extension.credit_control import exposure as exposures
 from o2c_extension.credit_control.checks import CreditCheckFailed
 from o2c_extension.credit_control.exposure import get_exposure
 from o2c_extension.credit_control.holds import block_customer_for_collections, reject
@@ -183,6 +184,69 @@ class TestOverdueByPaymentTerm(RealBooksTestCase):
 			getdate(row.due_date) for row in books.accounts_receivable(customer) if flt(row.outstanding) > 0
 		)
 		self.assertEqual(earliest_open, getdate(add_days(nowdate(), -10)))
+
+	def test_set_based_overdue_age_equals_the_term_by_term_one(self):
+		"""The statement the overdue age comes from (`earliest_overdue_dues`) finds the term that
+		allocating the payments oldest first in Python finds (`earliest_unpaid_dues`), on every
+		customer of the company and at several days: EUR receivables, EUR billed on the USD
+		receivable, three instalments paid in part or across terms, a credit note, an advance
+		allocated on the invoice, an invoice without terms, a paid one."""
+		old, older = add_days(nowdate(), -50), add_days(nowdate(), -100)
+		for day in (old, older):
+			factories.ensure_fiscal_year(day)
+		eur = books.eur_customer()
+		# 1,045 EUR in 418 / 313.50 / 313.50: 300 paid leaves the first term open; 500 paid on the
+		# other clears the first and part of the second
+		books.sales_invoice(eur, [(self.item, 10, 100)], posting_date=older)
+		factories.payment_for_invoice(
+			books.sales_invoice(eur, [(self.item, 10, 100)], posting_date=older).name, amount=300
+		)
+		across = books.sales_invoice(books.eur_customer(), [(self.item, 10, 100)], posting_date=older)
+		factories.payment_for_invoice(across.name, amount=500)
+		# EUR billed on the USD receivable, half returned by a credit note
+		on_usd = books.eur_customer(eur_receivable=False)
+		returned = books.sales_invoice(on_usd, [(self.item, 10, 100)], posting_date=old)
+		books.partial_return(returned.name, 0.5)
+		# an advance on the order allocated on its invoice; a paid invoice next to one without terms
+		advanced = books.eur_customer()
+		order = books.sales_order(advanced, [(self.item, 4, 100)])
+		books.advance_for_order(order.name, 100)
+		invoice = invoice_from_order(order.name)
+		invoice.allocate_advances_automatically = 1
+		invoice.insert()
+		invoice.submit()
+		local = factories.customer()
+		books.sales_invoice(
+			local, [(self.item, 1, 300)], terms=False, posting_date=old, due_date=add_days(old, 20)
+		)
+		factories.payment_for_invoice(
+			books.sales_invoice(local, [(self.item, 2, 100)], posting_date=old).name
+		)
+
+		reference = exposures.earliest_unpaid_dues(factories.COMPANY)
+		ours = [eur, across.customer, on_usd, advanced, local]
+		self.assertTrue(set(ours) <= set(reference))
+		for day in (
+			older,
+			add_days(nowdate(), -60),
+			old,
+			nowdate(),
+			add_days(nowdate(), 35),
+			add_days(nowdate(), 90),
+		):
+			day = getdate(day)
+			with self.subTest(day=day):
+				expected = {customer: due for customer, due in reference.items() if due < day}
+				self.assertEqual(exposures.earliest_overdue_dues(factories.COMPANY, today=day), expected)
+				self.assertEqual(
+					exposures.earliest_overdue_dues(factories.COMPANY, ours, today=day),
+					{customer: due for customer, due in expected.items() if customer in ours},
+				)
+		# the cases above, as the term-by-term allocation has it
+		self.assertEqual(reference[eur], getdate(older))
+		self.assertEqual(reference[across.customer], getdate(add_days(older, 30)))
+		self.assertEqual(reference[local], getdate(add_days(old, 20)))
+		self.assertEqual(exposure_of(local).oldest_overdue_days, 30)
 
 
 class TestChecksOnRealBooks(RealBooksTestCase):
