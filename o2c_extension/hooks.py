@@ -1,7 +1,9 @@
+from o2c_extension.order_to_cash import versions
+
 app_name = "o2c_extension"
 app_title = "O2C Extension"
 app_publisher = "o2c_extension developers"
-app_description = "Scheduling agreements, credit holds and automated collections for ERPNext v15"
+app_description = "Scheduling agreements, credit holds and automated collections for ERPNext v15 and v16"
 app_email = "o2c@example.com"
 app_license = "MIT"
 required_apps = ["frappe/erpnext"]  # "org/repo" form: resolved without a network lookup
@@ -46,6 +48,24 @@ doctype_js = {
 	],
 }
 
+# The app's empty lists point at the Order to Cash onboarding (one script for every list)
+doctype_list_js = {
+	doctype: "public/js/order_to_cash/empty_state.js"
+	for doctype in (
+		"Scheduling Agreement",
+		"Schedule Release",
+		"Credit Policy",
+		"Credit Hold",
+		"Credit Limit Request",
+		"Customer Credit Score",
+		"Collections Rule",
+		"Collection Case",
+		"Collection Action",
+		"Dispute",
+		"Promise to Pay",
+	)
+}
+
 # Document events
 # ---------------
 # Each capability keeps its handlers in its own `events.py`; this table only wires them.
@@ -87,6 +107,10 @@ doc_events = {
 		"before_submit": "o2c_extension.credit_control.events.delivery_note_before_submit",
 		"on_submit": "o2c_extension.scheduling.events.delivery_note_on_submit",
 		"on_cancel": "o2c_extension.scheduling.events.delivery_note_on_cancel",
+	},
+	"Customer": {
+		# its group, territory or exclusion may have changed: the collections run looks again
+		"on_update": "o2c_extension.collections.events.customer_on_update",
 	},
 	"Sales Invoice": {
 		# the app's state fields are put back before anything reads them (sealed_fields.py)
@@ -135,15 +159,43 @@ doc_events = {
 		"on_cancel": "o2c_extension.order_to_cash.kpi_cache.ledger_entry_changed",
 	},
 	"Unreconcile Payment": {"on_submit": "o2c_extension.order_to_cash.kpi_cache.voucher_changed"},
+	# the workspace's charts of the app's own DocTypes are cached too; a change drops its chart
+	"Credit Hold": {
+		"on_change": "o2c_extension.order_to_cash.kpi_cache.document_changed",
+		"on_trash": "o2c_extension.order_to_cash.kpi_cache.document_changed",
+	},
+	"Collection Action": {
+		"on_change": "o2c_extension.order_to_cash.kpi_cache.document_changed",
+		"on_trash": "o2c_extension.order_to_cash.kpi_cache.document_changed",
+	},
+	"Scheduling Agreement": {
+		"on_change": "o2c_extension.order_to_cash.kpi_cache.document_changed",
+		"on_trash": "o2c_extension.order_to_cash.kpi_cache.document_changed",
+	},
+	# a promise sets its invoices' collection status (the Invoices by Collection Status chart)
+	"Promise to Pay": {"on_change": "o2c_extension.order_to_cash.kpi_cache.statuses_changed"},
+	# Data Import is open to the app's manager roles: it checks the import right (access.py)
+	"Data Import": {"validate": "o2c_extension.access.check_data_import"},
 }
 
 # Credit Control: ERPNext's credit-limit check defers to a Credit Policy where one applies
 # (see credit_control/overrides.py); without a policy ERPNext's own check runs unchanged.
-override_doctype_class = {
-	"Sales Order": "o2c_extension.credit_control.overrides.CreditControlledSalesOrder",
-	"Delivery Note": "o2c_extension.credit_control.overrides.CreditControlledDeliveryNote",
-	"Sales Invoice": "o2c_extension.credit_control.overrides.CreditControlledSalesInvoice",
+# v16: the mixins in extend_doctype_class; v15: their subclasses in override_doctype_class.
+_credit_control_classes = {
+	"Sales Order": ("SalesOrderCreditControl", "CreditControlledSalesOrder"),
+	"Delivery Note": ("DeliveryNoteCreditControl", "CreditControlledDeliveryNote"),
+	"Sales Invoice": ("SalesInvoiceCreditControl", "CreditControlledSalesInvoice"),
 }
+if versions.EXTENDS_DOCTYPE_CLASS:
+	extend_doctype_class = {
+		doctype: [f"o2c_extension.credit_control.overrides.{mixin}"]
+		for doctype, (mixin, _subclass) in _credit_control_classes.items()
+	}
+else:
+	override_doctype_class = {
+		doctype: f"o2c_extension.credit_control.overrides.{subclass}"
+		for doctype, (_mixin, subclass) in _credit_control_classes.items()
+	}
 
 # The history of credit limits outlives the policy it was kept for: deleting a Credit Policy is
 # not blocked by its Credit Limit Changes (they keep its name).

@@ -1,8 +1,13 @@
 """ERPNext's selling documents, with their credit-limit check deferring to a Credit Policy.
 
-Wired with `override_doctype_class` in hooks.py. Each `check_credit_limit` runs ERPNext's own check
-unchanged unless this app decides the document's credit (credit control on and a policy applies, or
-the order was held for collections); then ERPNext's error must not fire as well.
+Each `check_credit_limit` runs ERPNext's own check unchanged unless this app decides the
+document's credit (credit control on and a policy applies, or the order was held for collections);
+then ERPNext's error must not fire as well.
+
+The code is in mixins: on v16 hooks.py names them in `extend_doctype_class`, so Frappe mixes them
+into ERPNext's controller together with other apps' extensions of the same DocType; on v15, which
+only has `override_doctype_class`, it names the subclasses below (mixin + ERPNext's controller).
+See order_to_cash/versions.py.
 """
 
 import frappe
@@ -14,7 +19,7 @@ from frappe import _
 from o2c_extension.credit_control import checks, holds
 
 
-class CreditControlledSalesOrder(SalesOrder):
+class SalesOrderCreditControl:
 	def check_credit_limit(self):
 		# decided in before_submit, or a Credit Controller's release
 		if self.flags.o2c_credit_handled or self.flags.o2c_credit_release:
@@ -42,15 +47,28 @@ class CreditControlledSalesOrder(SalesOrder):
 		super().update_status(status)
 
 
-class CreditControlledDeliveryNote(DeliveryNote):
+class DeliveryNoteCreditControl:
 	def check_credit_limit(self):
 		if checks.policy_governs(self):
 			return  # checked in before_submit by the policy
 		super().check_credit_limit()
 
 
-class CreditControlledSalesInvoice(SalesInvoice):
+class SalesInvoiceCreditControl:
 	def check_credit_limit(self):
 		if checks.policy_governs(self):
 			return  # checked in before_submit by the policy
 		super().check_credit_limit()
+
+
+# v15's override_doctype_class: one subclass of ERPNext's controller per DocType
+class CreditControlledSalesOrder(SalesOrderCreditControl, SalesOrder):
+	pass
+
+
+class CreditControlledDeliveryNote(DeliveryNoteCreditControl, DeliveryNote):
+	pass
+
+
+class CreditControlledSalesInvoice(SalesInvoiceCreditControl, SalesInvoice):
+	pass
