@@ -125,8 +125,9 @@ def build(args) -> str:
 			if app_breakdown:
 				lines += [
 					"Where the app's exposure function's time goes (heavy customer; each statement's own"
-					" time, median of 5 calls; the rest of its time is Python: the open invoices' payment"
-					" terms allocated oldest first, `order_to_cash/payment_terms.py`):",
+					" time, median of 5 calls): the UNION ALL of the exposure's parts, and the overdue"
+					" age, the earliest unpaid payment term of the open invoices found by the database"
+					" (window sums over their terms, read from covering indexes; issue 16):",
 					"",
 					"| statement | time |",
 					"|---|---|",

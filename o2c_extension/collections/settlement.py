@@ -15,6 +15,7 @@ from frappe.utils import flt, getdate, nowdate
 
 from o2c_extension.collections import core
 from o2c_extension.collections.context import InvoiceState, load_chunk
+from o2c_extension.order_to_cash import kpi_cache
 
 # statuses the collections run maintains (invoices never touched keep an empty status)
 TRACKED_STATUSES = (
@@ -192,6 +193,8 @@ def write_statuses(changes: dict[str, list[str]]) -> None:
 			frappe.qb.update(invoice).set(invoice.collection_status, status).where(
 				invoice.name.isin(names)
 			).run()
+	if any(changes.values()):
+		kpi_cache.statuses_changed()  # the workspace's Invoices by Collection Status chart
 
 
 def refresh_statuses(invoice_names: list[str]) -> dict[str, str]:

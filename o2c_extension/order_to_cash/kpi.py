@@ -121,6 +121,16 @@ def receivables_positions(company: str, as_of, opening_as_of) -> tuple[dict, flo
 
 
 def credit_kpis(company: str, as_of, period_days: int) -> dict:
+	"""Pending holds and mean hours to a decision: from the day's cache (`kpi_cache`), else read."""
+	variant = f"{getdate(as_of)}|{int(period_days)}"
+	cached = kpi_cache.get_figures(company, kpi_cache.CREDIT_CARDS, variant)
+	if cached is None:
+		cached = read_credit_kpis(company, as_of, period_days)
+		kpi_cache.put_figures(company, kpi_cache.CREDIT_CARDS, variant, cached)
+	return dict(cached)
+
+
+def read_credit_kpis(company: str, as_of, period_days: int) -> dict:
 	period_start = add_days(as_of, -period_days + 1)
 	return {
 		"pending_credit_holds": pending_credit_holds(company),
