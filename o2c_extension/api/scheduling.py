@@ -49,14 +49,16 @@ def import_edifact(content: str | None = None, file_url: str | None = None) -> d
 
 	Returns {"releases": [summary + message_ref], "errors": [{message_ref, release_no, error}]}; a
 	message that cannot be matched or read writes nothing; when none could be applied, or the
-	interchange itself is broken, the request is refused (417) with the reasons."""
+	interchange itself is broken, the request is refused (417) with the reasons. A large
+	interchange is imported in the background instead (`edifact_import.import_or_enqueue`): the
+	answer says so ("queued": True) and the user is notified of the releases when it is done."""
 	frappe.has_permission("Schedule Release", "create", throw=True)
 	frappe.has_permission("Schedule Release", "submit", throw=True)
 	if not content and file_url:
 		content = read_upload(file_url)
 	if not content:
 		frappe.throw(_("Send the EDIFACT interchange (content) or upload its file."), SchedulingInputError)
-	return edifact_import.import_edifact(content)
+	return edifact_import.import_or_enqueue(content)
 
 
 def _parse_lines(lines):

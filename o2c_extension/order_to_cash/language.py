@@ -1,5 +1,6 @@
 """The language mail to a customer is written in: the customer's own (Customer › Language), else the
-system language, else English; and a context that renders everything inside it in one language.
+system language, else English; the language a user reads notifications in (User › Language, else
+the system language); and a context that renders everything inside it in one language.
 
 `in_language` does what Frappe's `print_language` does for prints (ERPNext's Dunning and Process
 Statement of Accounts print in the document's `language` through it), and also restores the
@@ -39,6 +40,29 @@ def customer_languages(customers: Iterable[str]) -> dict[str, str]:
 	).run(as_dict=True)
 	languages = {row.name: row.language or fallback for row in rows}
 	return {name: languages.get(name, fallback) for name in names}
+
+
+def user_languages(users: Iterable[str]) -> dict[str, str]:
+	"""The language each user reads the app's notifications in: User.language, else System
+	Settings' language, else "en"; one query for them all."""
+	names = sorted({user for user in users if user})
+	if not names:
+		return {}
+	fallback = system_language()
+	user = frappe.qb.DocType("User")
+	rows = (frappe.qb.from_(user).select(user.name, user.language).where(user.name.isin(names))).run(
+		as_dict=True
+	)
+	languages = {row.name: row.language or fallback for row in rows}
+	return {name: languages.get(name, fallback) for name in names}
+
+
+def by_language(languages: dict[str, str]) -> dict[str, list[str]]:
+	"""{language: [names]} of a {name: language} map, names sorted: one rendering per language."""
+	grouped: dict[str, list[str]] = {}
+	for name in sorted(languages):
+		grouped.setdefault(languages[name], []).append(name)
+	return grouped
 
 
 @contextmanager

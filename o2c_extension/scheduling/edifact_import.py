@@ -9,12 +9,15 @@ Item Customer Detail). A message that cannot be matched, names an unknown item o
 release's own checks writes nothing (its savepoint is rolled back); the others are applied.
 """
 
+import hashlib
 import re
 
 import frappe
 from frappe import _
 from frappe.utils import escape_html
+from frappe.utils.background_jobs import is_job_enqueued
 
+from o2c_extension.order_to_cash.language import in_language, user_languages
 from o2c_extension.scheduling.db import AGREEMENT
 from o2c_extension.scheduling.edifact import (
 	INTERCHANGE_ERRORS,
@@ -25,6 +28,13 @@ from o2c_extension.scheduling.edifact import (
 from o2c_extension.scheduling.messages import SchedulingInputError, edifact_message
 from o2c_extension.scheduling.release import import_release, release_agreement, summary
 from o2c_extension.scheduling.schedule_lines import ACTIVE, FIRM
+
+# Above this size (characters) an interchange is imported by a background job: a delivery schedule
+# of 5,000 lines (192 KiB) takes about half a minute to apply (docs/PERFORMANCE.md), longer than a
+# desk request should wait; smaller ones are answered at once, with their releases.
+BACKGROUND_FROM_CHARS = 50_000
+JOB_METHOD = "o2c_extension.scheduling.edifact_import.run_import_job"
+REALTIME_EVENT = "o2c_edifact_import"
 
 
 class MessageRefused(Exception):
@@ -87,6 +97,93 @@ def import_edifact(content: str) -> dict:
 			"<br>".join(error["error"] for error in errors), SchedulingInputError, title=_("EDIFACT Refused")
 		)
 	return {"releases": releases, "errors": errors}
+
+
+def import_or_enqueue(content: str) -> dict:
+	"""`import_edifact` at once for an interchange up to BACKGROUND_FROM_CHARS; a larger one is
+	enqueued on the long queue as the uploader, once per content (the job id is its hash: the same
+	file sent again while it waits or runs is not enqueued twice). The uploader is notified when it
+	is done (`notify_import`). Returns the import's answer, or {"releases": [], "errors": [],
+	"queued": True, "job_id", "message"} for a background import."""
+	if not isinstance(content, str) or len(content) <= BACKGROUND_FROM_CHARS:
+		return import_edifact(content)
+	job_id = "o2c-edifact-import::" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+	if is_job_enqueued(job_id):
+		message = _("This interchange is being imported already; you will be notified when it is done.")
+	else:
+		frappe.enqueue(
+			JOB_METHOD,
+			queue="long",
+			job_id=job_id,
+			deduplicate=True,
+			content=content,
+			user=frappe.session.user,
+		)
+		message = _(
+			"The interchange is large: it is imported in the background and you will be notified when it is done."
+		)
+	return {"releases": [], "errors": [], "queued": True, "job_id": job_id, "message": message}
+
+
+def run_import_job(content: str, user: str) -> dict:
+	"""The background import of `import_or_enqueue` (the job runs as `user`): what it made, or
+	why the interchange was refused (nothing written then), told to the user."""
+	savepoint = f"o2c_edifact_job_{frappe.generate_hash(length=10)}"
+	frappe.db.savepoint(savepoint)
+	try:
+		with in_language(user_languages([user]).get(user)):
+			result, refusal = import_edifact(content), None
+	except (frappe.ValidationError, frappe.PermissionError) as refused:
+		frappe.db.rollback(save_point=savepoint)
+		frappe.clear_messages()
+		result, refusal = {"releases": [], "errors": []}, str(refused)
+	except Exception:
+		# an unforeseen failure is logged; the user still hears that nothing was imported
+		frappe.db.rollback(save_point=savepoint)
+		frappe.log_error(title=_("EDIFACT import failed"))
+		result, refusal = {"releases": [], "errors": []}, _("EDIFACT import failed; see the Error Log.")
+	notify_import(user, result, refusal)
+	return result
+
+
+def notify_import(user: str, result: dict, refusal: str | None = None) -> None:
+	"""A Notification Log (the desk's bell) and a realtime event for the user of a background
+	import: the releases made and the messages refused, or why nothing was imported; in the user's
+	language."""
+	with in_language(user_languages([user]).get(user)):
+		made = [
+			_("Message {0}: Schedule Release {1} ({2}): {3} added, {4} changed, {5} removed.").format(
+				escape_html(release.get("message_ref")),
+				release.get("schedule_release"),
+				_(release.get("release_type")),
+				release.get("lines_added"),
+				release.get("lines_changed"),
+				release.get("lines_removed"),
+			)
+			for release in map(frappe._dict, result["releases"])
+		]
+		lines = made + [error["error"] for error in result["errors"]] + ([refusal] if refusal else [])
+		if refusal:
+			subject = _("EDIFACT import refused: nothing was imported.")
+		else:
+			subject = _("EDIFACT import done: {0} Schedule Releases made, {1} messages refused.").format(
+				len(result["releases"]), len(result["errors"])
+			)
+		first = result["releases"][0]["schedule_release"] if result["releases"] else None
+		frappe.get_doc(
+			{
+				"doctype": "Notification Log",
+				# an Alert: the bell, no e-mail; the user who started the import is its reader
+				"type": "Alert",
+				"for_user": user,
+				"from_user": user,
+				"document_type": "Schedule Release" if first else None,
+				"document_name": first,
+				"subject": subject,
+				"email_content": "<br>".join(lines),
+			}
+		).insert(ignore_permissions=True)
+	frappe.publish_realtime(REALTIME_EVENT, {**result, "refusal": refusal}, user=user, after_commit=True)
 
 
 def apply_message(message: ReleaseMessage):

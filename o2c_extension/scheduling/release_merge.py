@@ -74,6 +74,9 @@ class LineChange:
 	old_line_type: str | None
 	new_line_type: str | None
 	line_name: str | None  # the schedule line changed or removed; None for a line still to be added
+	# what a cancel gives back to a changed or removed line besides its quantity and line type
+	old_release_type: str | None = None
+	old_schedule_release: str | None = None
 
 
 @dataclass
@@ -128,12 +131,23 @@ class ReleaseMerge:
 				old.line_type,
 				new.line_type,
 				old.name,
+				old.release_type,
+				old.schedule_release,
 			)
 			for old, new in self.changed
 		]
 		rows += [
 			LineChange(
-				REMOVED, line.item_code, line.schedule_date, line.qty, 0.0, line.line_type, None, line.name
+				REMOVED,
+				line.item_code,
+				line.schedule_date,
+				line.qty,
+				0.0,
+				line.line_type,
+				None,
+				line.name,
+				line.release_type,
+				line.schedule_release,
 			)
 			for line in self.removed
 		]
@@ -273,10 +287,13 @@ def merge_release(
 
 @dataclass
 class RevertPlan:
-	"""How to undo one release: lines to delete, to set back, and to put back."""
+	"""How to undo one release: lines to delete, to set back, and to put back, each as it was
+	before the release (quantity, line type Firm / Forecast, release type, the release that set it).
+	A release recorded before the release type was kept gives None: the line keeps its own."""
 
 	delete: list[str] = field(default_factory=list)
-	restore: dict[str, tuple[float, str]] = field(default_factory=dict)  # line -> (qty, line_type)
+	# line -> (qty, line_type, release_type or None, schedule_release or None)
+	restore: dict[str, tuple[float, str, str | None, str | None]] = field(default_factory=dict)
 	reinsert: list[ScheduleLine] = field(default_factory=list)
 	conflicts: list[LineChange] = field(default_factory=list)
 
@@ -291,7 +308,15 @@ def plan_revert(
 		if change.change_type == REMOVED:
 			plan.reinsert.append(
 				ScheduleLine(
-					change.item_code, change.schedule_date, change.old_qty, change.old_line_type or FIRM, OPEN
+					change.item_code,
+					change.schedule_date,
+					change.old_qty,
+					change.old_line_type or FIRM,
+					OPEN,
+					# its own name again: an earlier release's record of the line still names it
+					name=change.line_name,
+					release_type=change.old_release_type or FORECAST_RELEASE,
+					schedule_release=change.old_schedule_release,
 				)
 			)
 			continue
@@ -307,5 +332,10 @@ def plan_revert(
 		elif change.change_type == ADDED:
 			plan.delete.append(line.name)
 		else:
-			plan.restore[line.name] = (change.old_qty, change.old_line_type or FIRM)
+			plan.restore[line.name] = (
+				change.old_qty,
+				change.old_line_type or FIRM,
+				change.old_release_type,
+				change.old_schedule_release,
+			)
 	return plan

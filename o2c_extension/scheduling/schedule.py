@@ -49,6 +49,7 @@ def read_schedule(agreement: str, for_update: bool = False) -> list[ScheduleLine
 			float(row.released_qty or 0),
 			float(row.delivered_qty or 0),
 			row.release_type or FORECAST_RELEASE,
+			row.schedule_release or None,
 		)
 		for row in schedule_rows(agreement, for_update)
 	]
@@ -66,7 +67,8 @@ def rewrite_schedule(
 	schedule_release: str | None,
 ) -> None:
 	"""Delete, update and insert schedule lines of a submitted agreement, then number the lines by
-	date again. Inserted lines must carry their `name`."""
+	date again. Inserted lines must carry their `name`; they point at `schedule_release` unless they
+	name their own (a line a cancelled release puts back)."""
 	timestamp = now()
 	for batch in chunks(delete):
 		frappe.db.delete(SCHEDULE_LINE, {"name": ("in", batch), "parent": agreement})
@@ -117,7 +119,7 @@ def rewrite_schedule(
 					0,
 					0,
 					0,
-					schedule_release,
+					line.schedule_release or schedule_release,
 					line.release_type,
 				)
 				for line in insert

@@ -59,6 +59,7 @@ class ScheduleLine:
 	called_off_qty: float = 0.0
 	delivered_qty: float = 0.0
 	release_type: str = FORECAST_RELEASE
+	schedule_release: str | None = None  # the release that set the line as it stands
 
 	@property
 	def key(self) -> tuple[str, date]:

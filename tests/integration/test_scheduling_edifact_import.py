@@ -4,11 +4,14 @@ lines, the customer's cumulative received (QTY+70) and last delivery note (RFF+A
 a JIT release inside a forecast's horizon, several messages in one interchange, the raw message
 kept on its release, and every kind of bad input refused with nothing written."""
 
+from unittest.mock import patch
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt, getdate
 
 from o2c_extension.api.scheduling import import_edifact, release_now
+from o2c_extension.scheduling import edifact_import as edifact_jobs
 from o2c_extension.scheduling.messages import SchedulingInputError
 from o2c_extension.scheduling.report.schedule_vs_actual.schedule_vs_actual import execute as report
 from tests.integration import books, factories
@@ -190,6 +193,41 @@ class TestEdifactImport(FrappeTestCase):
 		# the JIT lines are Firm and called off as usual
 		self.assertEqual(len(release_now(self.sa.name)), 2)
 
+	def test_cancelling_jit_releases_gives_the_lines_back_exactly_as_they_were(self):
+		def standing():
+			return sorted(
+				(
+					row.item_code,
+					getdate(row.schedule_date),
+					flt(row.qty),
+					row.line_type,
+					row.release_type,
+					row.schedule_release,
+					row.status,
+				)
+				for row in schedule(self.sa.name)
+			)
+
+		forecast = import_edifact(
+			interchange(self.delfor("M1", "DF-1", [(True, 15, 4), (False, 25, 5), (False, 40, 30)]))
+		)["releases"][0]["schedule_release"]
+		before_jit = standing()
+		self.assertIn((self.item_a, in_days(5), 25, "Forecast", "Forecast", forecast, "Open"), before_jit)
+		# JIT-1 changes A's days 4 and 5 (day 5 a Forecast line of the DELFOR) into Firm JIT lines
+		first = import_edifact(interchange(self.deljit("J1", "JIT-1", [(12, 4), (6, 5)])))
+		first = first["releases"][0]["schedule_release"]
+		after_first = standing()
+		self.assertIn((self.item_a, in_days(5), 6, "Firm", "JIT", first, "Open"), after_first)
+		# JIT-2 changes day 4, removes JIT-1's day 5 and adds day 6
+		second = import_edifact(interchange(self.deljit("J2", "JIT-2", [(10, 4), (9, 6)])))
+		second = second["releases"][0]["schedule_release"]
+		self.assertNotIn(first, {line[5] for line in standing() if line[1] == in_days(5)})
+
+		frappe.get_doc("Schedule Release", second).cancel()
+		self.assertEqual(standing(), after_first)  # JIT-1's lines: Firm, JIT, set by JIT-1
+		frappe.get_doc("Schedule Release", first).cancel()
+		self.assertEqual(standing(), before_jit)  # the DELFOR's: Firm and Forecast, set by it
+
 	def test_several_messages_make_several_releases_and_a_bad_one_writes_nothing(self):
 		unknown_item = message(
 			"M3",
@@ -214,6 +252,98 @@ class TestEdifactImport(FrappeTestCase):
 		self.assertIn("NOT-OURS", error["error"])
 		self.assertFalse(frappe.db.exists("Schedule Release", {"release_no": "DF-BAD"}))
 		self.assertEqual(self.written()[:2], (2, 2))
+
+	# --- large interchanges: a background job --------------------------------------------------
+
+	def enqueue(self, content: str):
+		"""import_edifact of `content` as a large interchange: its answer and the enqueue call."""
+		with (
+			patch.object(edifact_jobs, "BACKGROUND_FROM_CHARS", len(content) - 1),
+			patch.object(edifact_jobs, "is_job_enqueued", return_value=False),
+			patch("frappe.enqueue") as enqueue,
+		):
+			return import_edifact(content), enqueue
+
+	def bell(self):
+		return frappe.get_all(
+			"Notification Log",
+			filters={"for_user": frappe.session.user, "subject": ("like", "%EDIFACT%")},
+			fields=["subject", "email_content", "document_type", "document_name"],
+			order_by="creation desc",
+			limit=1,
+		)
+
+	def test_a_small_interchange_is_imported_at_once(self):
+		content = interchange(self.delfor("M1", "DF-1", [(True, 15, 4)]))
+		self.assertLess(len(content), edifact_jobs.BACKGROUND_FROM_CHARS)
+		result = import_edifact(content)
+		self.assertNotIn("queued", result)
+		self.assertEqual([made["release_no"] for made in result["releases"]], ["DF-1"])
+
+	def test_a_large_interchange_is_imported_by_a_job_that_tells_the_uploader(self):
+		content = interchange(
+			self.delfor("M1", "DF-1", [(True, 15, 4)]), self.deljit("J1", "JIT-1", [(12, 8)])
+		)
+		before = self.written()
+		answer, enqueue = self.enqueue(content)
+		self.assertTrue(answer["queued"])
+		self.assertEqual((answer["releases"], answer["errors"]), ([], []))
+		self.assertIn("background", answer["message"])
+		self.assertEqual(self.written(), before)  # nothing imported by the request itself
+		((method,), job) = enqueue.call_args
+		self.assertEqual(method, edifact_jobs.JOB_METHOD)
+		self.assertEqual((job["queue"], job["job_id"], job["deduplicate"]), ("long", answer["job_id"], True))
+		self.assertEqual(job["user"], frappe.session.user)
+		# the same file is the same job; another file is another
+		self.assertEqual(self.enqueue(content)[0]["job_id"], answer["job_id"])
+		other = interchange(self.delfor("M1", "DF-2", [(True, 16, 4)]))
+		self.assertNotEqual(self.enqueue(other)[0]["job_id"], answer["job_id"])
+		# while it waits or runs, the same file is not enqueued again
+		with (
+			patch.object(edifact_jobs, "BACKGROUND_FROM_CHARS", 10),
+			patch.object(edifact_jobs, "is_job_enqueued", return_value=True),
+			patch("frappe.enqueue") as again,
+		):
+			self.assertTrue(import_edifact(content)["queued"])
+		again.assert_not_called()
+
+		# the job, run as the worker would, imports and tells the uploader (bell and realtime)
+		with patch("frappe.publish_realtime") as realtime:
+			result = frappe.call(method, **{key: job[key] for key in ("content", "user")})
+		self.assertEqual([made["release_no"] for made in result["releases"]], ["DF-1", "JIT-1"])
+		self.assertEqual(self.written()[:2], (2, 2))
+		(told,) = self.bell()
+		self.assertEqual(told.subject, "EDIFACT import done: 2 Schedule Releases made, 0 messages refused.")
+		self.assertEqual(
+			(told.document_type, told.document_name),
+			("Schedule Release", result["releases"][0]["schedule_release"]),
+		)
+		for made in result["releases"]:
+			self.assertIn(made["schedule_release"], told.email_content)
+		((event, payload), options) = realtime.call_args
+		self.assertEqual((event, options["user"]), (edifact_jobs.REALTIME_EVENT, frappe.session.user))
+		self.assertEqual(payload["releases"], result["releases"])
+
+	def test_a_large_interchange_refused_in_its_job_writes_nothing_and_says_why(self):
+		content = interchange(
+			message(
+				"M3",
+				"DF-BAD",
+				self.party,
+				[{"item": "NOT-OURS", "lines": [(True, 5, 4)]}],
+				order_reference=self.reference,
+			)
+		)
+		before = self.written()
+		answer, _enqueue = self.enqueue(content)
+		self.assertTrue(answer["queued"])
+		with patch("frappe.publish_realtime") as realtime:
+			result = frappe.call(edifact_jobs.JOB_METHOD, content=content, user=frappe.session.user)
+		self.assertEqual((result["releases"], self.written()), ([], before))
+		(told,) = self.bell()
+		self.assertEqual(told.subject, "EDIFACT import refused: nothing was imported.")
+		self.assertIn("NOT-OURS", told.email_content)
+		self.assertIn("NOT-OURS", realtime.call_args.args[1]["refusal"])
 
 	# --- bad input -------------------------------------------------------------------------------
 

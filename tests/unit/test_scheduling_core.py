@@ -22,6 +22,8 @@ from o2c_extension.scheduling.schedule_lines import (
 	DELIVERED,
 	FIRM,
 	FORECAST,
+	FORECAST_RELEASE,
+	JIT_RELEASE,
 	OPEN,
 	RELEASED,
 	ScheduleLine,
@@ -198,6 +200,33 @@ def test_reverting_a_release_restores_the_open_schedule(current, release):
 		)
 
 	assert open_view(restored) == open_view(current)
+
+
+def test_reverting_a_jit_release_gives_the_lines_back_as_they_were():
+	# before: a Forecast (line type) line of a DELFOR on day 2, a Firm line of an earlier JIT on day 3
+	current = [
+		ScheduleLine("A", day(2), 25, FORECAST, OPEN, "L2", schedule_release="DF-1"),
+		ScheduleLine("A", day(3), 6, FIRM, OPEN, "L3", release_type=JIT_RELEASE, schedule_release="JIT-1"),
+	]
+	merge = release_merge.merge_release(
+		current, [ReleaseLine("A", day(2), 10, FIRM)], release_type=JIT_RELEASE, positions={}
+	)
+	# a JIT of day 2 only: day 2 changed into a Firm JIT line, day 3 left alone
+	((_old, new),) = merge.changed
+	assert (new.line_type, new.release_type) == (FIRM, JIT_RELEASE)
+	jit2 = release_merge.merge_release(
+		[new, current[1]],
+		[ReleaseLine("A", day(2), 10, FIRM), ReleaseLine("A", day(4), 5, FIRM)],
+		release_type=JIT_RELEASE,
+		positions={},
+	)
+	assert [line.name for line in jit2.removed] == ["L3"]
+	plan = release_merge.plan_revert([*jit2.unchanged, *jit2.added], jit2.changes)
+	assert plan.reinsert == [
+		ScheduleLine("A", day(3), 6, FIRM, OPEN, "L3", release_type=JIT_RELEASE, schedule_release="JIT-1")
+	]
+	plan = release_merge.plan_revert([new, current[1]], merge.changes)
+	assert plan.restore == {"L2": (25, FORECAST, FORECAST_RELEASE, "DF-1")}
 
 
 def test_revert_refuses_when_an_added_line_was_called_off_since():

@@ -213,14 +213,33 @@ class ScheduleRelease(Document):
 		# cancel (Frappe reads this from the instance, right after on_cancel)
 		self.ignore_linked_doctypes = ("Scheduling Agreement",)
 		plan = self._revert
+		# a removed line comes back under its own name, unless (a release recorded long ago) the
+		# name was given to another line since
+		taken = set(
+			frappe.get_all(
+				"Scheduling Agreement Schedule Line",
+				filters={"name": ("in", [line.name for line in plan.reinsert if line.name] or [""])},
+				pluck="name",
+			)
+		)
 		rewrite_schedule(
 			self.scheduling_agreement,
 			delete=plan.delete,
+			# every line as it was before this release: quantity, line type, release type and the
+			# release that had set it
 			update={
-				name: {"qty": qty, "line_type": line_type, "schedule_release": None}
-				for name, (qty, line_type) in plan.restore.items()
+				name: {
+					"qty": qty,
+					"line_type": line_type,
+					"schedule_release": schedule_release,
+					**({"release_type": release_type} if release_type else {}),
+				}
+				for name, (qty, line_type, release_type, schedule_release) in plan.restore.items()
 			},
-			insert=[replace(line, name=new_line_name()) for line in plan.reinsert],
+			insert=[
+				line if line.name and line.name not in taken else replace(line, name=new_line_name())
+				for line in plan.reinsert
+			],
 			schedule_release=None,
 		)
 		previous = (
@@ -311,7 +330,9 @@ class ScheduleRelease(Document):
 					"new_qty": change.new_qty,
 					"old_line_type": change.old_line_type,
 					"new_line_type": change.new_line_type,
+					"old_release_type": change.old_release_type,
 					"schedule_line": change.line_name,
+					"old_schedule_release": change.old_schedule_release,
 				}
 				for change in merge.changes
 			],
@@ -408,6 +429,8 @@ class ScheduleRelease(Document):
 				row.old_line_type or None,
 				row.new_line_type or None,
 				row.schedule_line or None,
+				row.old_release_type or None,
+				row.old_schedule_release or None,
 			)
 			for row in self.changes
 		]
