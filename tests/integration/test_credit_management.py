@@ -367,6 +367,26 @@ class TestCreditNotifications(CreditManagementCase):
 		(decision,) = self.logs(self.sales_user, rejected.name)
 		self.assertIn("rejected", decision)
 
+	def test_each_reader_is_told_in_their_own_language(self):
+		# a German-speaking controller, an English-speaking manager; the hold is made in English
+		frappe.db.set_value("User", self.controller, "language", "de")
+		frappe.db.set_value("User", self.manager, "language", "en")
+		try:
+			frappe.local.lang = "en"
+			_order, hold = self.held_by_sales_user()
+			self.assertEqual(frappe.local.lang, "en")
+			(german,) = self.logs(self.controller, hold.name)
+			self.assertTrue(
+				german.startswith(f"Die Kreditsperre {hold.name} wartet auf Ihre Entscheidung: "), german
+			)
+			self.assertIn("des Kunden", german)
+			(english,) = self.logs(self.manager, hold.name)
+			self.assertTrue(english.startswith(f"Credit Hold {hold.name} waits for your decision: "), english)
+			self.assertEqual(frappe.local.lang, "en")
+		finally:
+			frappe.db.set_value("User", self.controller, "language", None)
+			frappe.db.set_value("User", self.manager, "language", None)
+
 	def test_a_hold_pending_too_long_reminds_once(self):
 		from o2c_extension.credit_control import notifications
 
