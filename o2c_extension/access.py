@@ -98,6 +98,22 @@ def dynamic_links_allowed(doc, user: str | None = None) -> bool:
 	return True
 
 
+def check_data_import(doc, method=None) -> None:
+	"""Data Import (validate): the user may import the DocType it names. Frappe offers the desk
+	only the DocTypes whose permissions give the user "Import", but does not check it on the
+	server; the app opens Data Import to its manager roles (setup/install.py), so a Credit
+	Controller must not import, say, Items through it. System Managers import every importable
+	DocType, as in Frappe."""
+	if not doc.reference_doctype or "System Manager" in frappe.get_roles():
+		return
+	if not frappe.has_permission(doc.reference_doctype, "import"):
+		frappe.throw(
+			_("You are not permitted to import {0}.").format(_(doc.reference_doctype)),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
+
+
 def reads_every_record(doctype: str) -> bool:
 	"""Whether a role lets the user read every `doctype` record, not only those they own or that
 	were shared with or assigned to them."""

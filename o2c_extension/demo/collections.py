@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import frappe
 
-from o2c_extension.demo.masters import ABBR, COMPANY
+from o2c_extension.demo.masters import ABBR, COMPANY, TEAM_ROLE
 
 RULE = "O2C Demo: standard dunning"
 DUNNING_TYPE = "O2C Demo Reminder"
 STEPS = (
-	{"day_offset": 7, "action": "Create ToDo", "assign_to_role": "Collections Agent"},
+	# tasks and escalations go to the demo's own users only (masters.TEAM_ROLE)
+	{"day_offset": 7, "action": "Create ToDo", "assign_to_role": TEAM_ROLE},
 	{"day_offset": 30, "action": "Create Dunning"},
-	{"day_offset": 60, "action": "Escalate"},
+	{"day_offset": 60, "action": "Escalate", "assign_to_role": TEAM_ROLE},
 	{"day_offset": 90, "action": "Credit Hold"},
 )
 

@@ -35,6 +35,9 @@ ITEMS = (
 	("O2CD-HUB-300", "Wheel hub bearing unit", 76.0),
 	("O2CD-SNS-400", "ABS wheel speed sensor", 18.9),
 )
+# The demo's own collections team: the demo's rule gives its tasks and escalations to this role,
+# which only the demo's users hold, so its run never assigns a demo case to another user of the site.
+TEAM_ROLE = "O2C Demo Collections Team"
 # (email, first name, last name, language, roles)
 USERS = (
 	(
@@ -336,6 +339,9 @@ def _opening_stock(codes: list[str], warehouse: str) -> None:
 
 
 def users() -> list[str]:
+	"""The demo's users, in its collections team and restricted to the demo company (a User
+	Permission, their default): they see the demo's figures and documents, not the site's."""
+	get_or_create("Role", TEAM_ROLE, {"role_name": TEAM_ROLE, "desk_access": 1})
 	emails = []
 	for email, first_name, last_name, language, roles in USERS:
 		if not frappe.db.exists("User", email):
@@ -354,6 +360,12 @@ def users() -> list[str]:
 			doc.insert(ignore_permissions=True)
 			doc.add_roles(*roles)
 			remember("User", email)
+		if TEAM_ROLE not in frappe.get_roles(email):
+			frappe.get_doc("User", email).add_roles(TEAM_ROLE)
+		permission = {"user": email, "allow": "Company", "for_value": COMPANY}
+		get_or_create(
+			"User Permission", permission, {**permission, "apply_to_all_doctypes": 1, "is_default": 1}
+		)
 		# their desk opens on the demo company (workspace cards and charts read the user's default)
 		if frappe.defaults.get_user_default("company", email) != COMPANY:
 			frappe.defaults.set_user_default("company", COMPANY, email)

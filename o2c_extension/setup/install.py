@@ -6,7 +6,7 @@ that `bench migrate` keeps them in step and uninstall removes exactly what insta
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
-from frappe.permissions import add_permission, reset_perms, rights
+from frappe.permissions import add_permission, reset_perms, rights, setup_custom_perms
 
 from o2c_extension.collections.custom_fields import get_custom_fields as collections_fields
 from o2c_extension.collections.indexes import INDEXES as COLLECTIONS_INDEXES
@@ -24,6 +24,15 @@ APP_ROLES = ("Credit Controller", "Credit Manager", "Collections Agent", "Collec
 # Permissions on company and customer still restrict which ones
 CREDIT_READ_DOCTYPES = ("Sales Order", "Customer", "Sales Invoice")
 CREDIT_ROLES = ("Credit Controller", "Credit Manager")
+
+# Frappe opens Data Import to System Managers only. The consultants who set the app up hold its
+# manager roles: each may import the masters its role keeps (the "Import" right in the DocType's
+# permissions: Credit Policy, Collections Rule, Scheduling Agreement), so each gets Data Import
+# too. Only the Data Imports they made (if_owner): a Data Import carries its file, and another
+# user's import file (HR's, say) is not theirs to read. Each row is inserted with the user's own
+# permissions, User Permissions on company included (`access.check_data_import` checks the
+# import right on the DocType named).
+DATA_IMPORT_ROLES = ("Credit Controller", "Collections Manager", "Sales Manager")
 
 # module that owns each capability's custom fields (shown in Customize Form, used by uninstall)
 FIELD_SOURCES = {
@@ -47,6 +56,8 @@ def after_install():
 	ensure_workspace_indexes()
 	_save_default_settings()
 	add_credit_read_permissions()
+	add_data_import_permissions()
+	frappe.get_attr("o2c_extension.order_to_cash.workspace_company.ensure_block")()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 	# translations (ru, bg, lt, de) compiled from the committed .po files, as `bench build` does
 	frappe.get_attr("o2c_extension.order_to_cash.translations.compile_catalogues")()
@@ -57,8 +68,32 @@ def after_migrate():
 	ensure_collections_indexes()
 	ensure_workspace_indexes()
 	add_credit_read_permissions()
+	add_data_import_permissions()
+	frappe.get_attr("o2c_extension.order_to_cash.workspace_company.ensure_block")()
 	frappe.get_attr("o2c_extension.collections.setup.install_defaults")()
 	frappe.get_attr("o2c_extension.order_to_cash.translations.compile_catalogues")()
+
+
+def add_data_import_permissions():
+	"""Data Import for the app's manager roles (see DATA_IMPORT_ROLES), as Role Permissions Manager
+	adds a rule; a rule already there, or changed by the site's administrator since, is kept."""
+	setup_custom_perms("Data Import")
+	for role in DATA_IMPORT_ROLES:
+		if frappe.db.exists("Custom DocPerm", {"parent": "Data Import", "role": role}):
+			continue
+		frappe.get_doc(
+			{
+				"doctype": "Custom DocPerm",
+				"parent": "Data Import",
+				"parenttype": "DocType",
+				"parentfield": "permissions",
+				"role": role,
+				"permlevel": 0,
+				"if_owner": 1,
+				**dict.fromkeys(("read", "write", "create", "delete"), 1),
+			}
+		).insert(ignore_permissions=True)
+	frappe.clear_cache(doctype="Data Import")
 
 
 def add_credit_read_permissions():
@@ -83,7 +118,7 @@ def remove_copied_standard_permissions():
 			for row in frappe.get_all(table, filters={"parent": doctype}, fields=columns, as_list=True)
 		)
 
-	for doctype in CREDIT_READ_DOCTYPES:
+	for doctype in (*CREDIT_READ_DOCTYPES, "Data Import"):
 		custom = rules(doctype, "Custom DocPerm")
 		if custom and custom == rules(doctype, "DocPerm"):
 			reset_perms(doctype)
@@ -92,6 +127,7 @@ def remove_copied_standard_permissions():
 
 def before_uninstall():
 	frappe.get_attr("o2c_extension.collections.setup.remove_defaults")()
+	frappe.get_attr("o2c_extension.order_to_cash.workspace_company.remove_block")()
 	for doctype, fields in get_all_custom_fields().items():
 		frappe.db.delete(
 			"Custom Field", {"dt": doctype, "fieldname": ("in", [field["fieldname"] for field in fields])}
@@ -104,6 +140,7 @@ def before_uninstall():
 
 	frappe.db.delete("Has Role", {"role": ("in", APP_ROLES)})
 	frappe.db.delete("Custom DocPerm", {"role": ("in", APP_ROLES)})
+	frappe.db.delete("Custom DocPerm", {"parent": "Data Import", "role": ("in", DATA_IMPORT_ROLES)})
 	remove_copied_standard_permissions()
 	frappe.db.delete("Role", {"name": ("in", APP_ROLES)})
 

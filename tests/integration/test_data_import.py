@@ -87,7 +87,8 @@ class DataImportTestCase(FrappeTestCase):
 		self.assertGreater(len(rows), len(names), "the template carries the data")
 		return to_csv(rows)
 
-	def import_csv(self, doctype: str, content: str, submit: bool = False):
+	def start(self, doctype: str, content: str, submit: bool = False):
+		"""A Data Import of `content` (a CSV), started as the desk starts it; returned once done."""
 		file = frappe.get_doc(
 			{
 				"doctype": "File",
@@ -108,6 +109,10 @@ class DataImportTestCase(FrappeTestCase):
 		frappe.db.commit()  # as the desk: the Data Import exists before its job starts
 		data_import.start_import()
 		data_import.reload()
+		return data_import
+
+	def import_csv(self, doctype: str, content: str, submit: bool = False):
+		data_import = self.start(doctype, content, submit=submit)
 		logs = frappe.get_all(
 			"Data Import Log",
 			filters={"data_import": data_import.name},
@@ -237,3 +242,85 @@ class TestSchedulingAgreementImport(DataImportTestCase):
 		self.assertEqual(len(after[customer]["schedule"]), 4)
 		self.assertEqual(after[customer]["doc"]["customer_reference"], TEXT)
 		self.assertEqual(str(after[customer]["doc"]["valid_from"]), str(nowdate()))
+
+
+class TestImportByConsultant(DataImportTestCase):
+	"""Data Import as the consultant sees it: a Credit Controller (not a System Manager) imports
+	Credit Policies; User Permissions restrict them to one company, and a row of the other company
+	is refused while the row of theirs is imported. Data Import offers them only what their roles
+	may import."""
+
+	USER = "o2c-import-consultant@example.com"
+
+	def consultant(self) -> str:
+		user = factories.user(self.USER, ["Credit Controller"])
+		frappe.db.delete("User Permission", {"user": user})
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": user,
+				"allow": "Company",
+				"for_value": self.world.company,
+				"apply_to_all_doctypes": 1,
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()  # Data Import commits: the user exists for the rows it inserts
+		return user
+
+	def test_restricted_consultant_imports_their_company_and_not_the_other(self):
+		customer = books.eur_customer()
+		policies = []
+		for company in (self.world.company, self.world.second_company):
+			frappe.db.delete("Credit Policy", {"company": company, "customer": customer})
+			policies.append(
+				frappe.get_doc(
+					{
+						"doctype": "Credit Policy",
+						"company": company,
+						"applies_to": "Customer",
+						"customer": customer,
+						"credit_limit": 7300,
+						"check_on_sales_order": 1,
+					}
+				).insert()
+			)
+		names = [policy.name for policy in policies]
+		content = self.export("Credit Policy", names, template_fields("Credit Policy"))
+		for name in names:
+			frappe.delete_doc("Credit Policy", name)
+		user = self.consultant()
+
+		frappe.set_user(user)
+		self.assertTrue(frappe.has_permission("Data Import", "create"))
+		can_import = frappe.get_user().load_user().can_import
+		self.assertIn("Credit Policy", can_import)
+		self.assertNotIn("Item", can_import)
+		data_import = self.start("Credit Policy", content)
+
+		self.assertEqual(data_import.status, "Partial Success")
+		logs = frappe.get_all(
+			"Data Import Log",
+			filters={"data_import": data_import.name},
+			fields=["success", "docname", "messages"],
+			order_by="log_index asc",
+		)
+		self.assertEqual(sorted(log.success for log in logs), [0, 1])
+		done, refused = (next(log for log in logs if log.success == flag) for flag in (1, 0))
+		frappe.set_user("Administrator")
+		imported = frappe.get_doc("Credit Policy", done.docname)
+		self.assertEqual((imported.company, imported.owner), (self.world.company, user))
+		self.assertFalse(
+			frappe.db.exists("Credit Policy", {"company": self.world.second_company, "customer": customer})
+		)
+		self.assertIn(
+			f"linked to Company '{self.world.second_company}'",
+			frappe.parse_json(refused.messages)[-1]["message"],
+		)
+
+	def test_consultant_cannot_import_what_their_roles_may_not_import(self):
+		self.consultant()
+		frappe.set_user(self.USER)
+		with self.assertRaises(frappe.PermissionError):
+			frappe.get_doc(
+				{"doctype": "Data Import", "reference_doctype": "Item", "import_type": "Insert New Records"}
+			).insert()

@@ -12,7 +12,7 @@ from frappe.utils import flt
 
 from o2c_extension import commands
 from o2c_extension.demo import build, masters, registry
-from tests.integration import books, pdf
+from tests.integration import books, factories, pdf
 
 # masters the site shares with the demo: the demo may add to them, and must take back only its own
 SHARED = (
@@ -30,6 +30,8 @@ SHARED = (
 	"Address",
 	"Contact",
 	"Company",
+	"Role",
+	"User Permission",
 )
 
 
@@ -84,6 +86,8 @@ class TestDemoCommand(FrappeTestCase):
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		books.world()  # the suite's own companies exist beside the demo, and must stay untouched
+		# a collector of the site's, allowed every company: the demo's run must not pick them
+		factories.user("o2c-site-collector@example.com", ["Collections Agent", "Collections Manager"])
 		frappe.db.commit()
 
 	def test_builds_once_a_second_run_changes_nothing_and_remove_takes_back_exactly_it(self):
@@ -198,6 +202,32 @@ class TestDemoCommand(FrappeTestCase):
 		self.assertTrue(frappe.db.exists("Collection Action", {"company": company}))
 		self.assertTrue(frappe.db.exists("Collection Case", {"company": company, "status": ("!=", "Closed")}))
 		self.assertTrue(frappe.db.exists("Dunning", {"company": company}))
+		self.assert_only_demo_users(company)
+
+	def assert_only_demo_users(self, company):
+		"""The demo's users are restricted to the demo company, and its run assigned its cases to
+		them only, though the site has other users with the collections roles."""
+		demo_users = {row[0] for row in masters.USERS}
+		for user in demo_users:
+			permissions = frappe.get_all(
+				"User Permission", filters={"user": user}, fields=["allow", "for_value"], as_list=True
+			)
+			self.assertEqual([tuple(row) for row in permissions], [("Company", company)])
+		cases = frappe.get_all("Collection Case", filters={"company": company}, pluck="name")
+		assigned = set(
+			frappe.get_all(
+				"ToDo",
+				filters={"reference_type": "Collection Case", "reference_name": ("in", cases)},
+				pluck="allocated_to",
+			)
+		)
+		self.assertTrue(assigned)
+		self.assertLessEqual(assigned, demo_users)
+		self.assertLessEqual(
+			set(frappe.get_all("Collection Case", filters={"company": company}, pluck="assigned_to"))
+			- {None},
+			demo_users,
+		)
 
 
 class TestDemoCommandLine(FrappeTestCase):

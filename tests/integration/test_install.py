@@ -5,10 +5,12 @@ import frappe
 import pytest
 from frappe.tests.utils import FrappeTestCase
 
+from o2c_extension.order_to_cash import workspace_company
 from o2c_extension.setup.install import (
 	APP_ROLES,
 	CREDIT_READ_DOCTYPES,
 	CREDIT_ROLES,
+	DATA_IMPORT_ROLES,
 	app_indexes,
 	get_all_custom_fields,
 )
@@ -60,6 +62,8 @@ class TestInstall(FrappeTestCase):
 
 	def test_credit_roles_read_the_documents_they_decide_on(self):
 		self.assertEqual(_credit_read_rules(), _all_credit_read_rules())
+		self.assertEqual(_data_import_rules(), sorted(DATA_IMPORT_ROLES))
+		self.assertTrue(frappe.db.exists("Custom HTML Block", workspace_company.BLOCK))
 
 	def test_settings_defaults_are_persisted(self):
 		self.assertEqual(frappe.db.get_single_value("O2C Settings", "enable_credit_control"), 1)
@@ -100,6 +104,8 @@ class TestUninstallReinstall(FrappeTestCase):
 		self.assertFalse(frappe.db.exists("Workspace", "Order to Cash"))
 		self.assertEqual(_present_indexes(), [])
 		self.assertEqual(_credit_read_rules(), [])
+		self.assertEqual(_data_import_rules(), [])
+		self.assertFalse(frappe.db.exists("Custom HTML Block", workspace_company.BLOCK))
 
 		install_app("o2c_extension", set_as_patched=True)
 		frappe.clear_cache()
@@ -110,6 +116,8 @@ class TestUninstallReinstall(FrappeTestCase):
 		self.assertTrue(frappe.db.exists("DocType", "O2C Settings"))
 		self.assertEqual(_present_indexes(), [name for _doctype, _columns, name in app_indexes()])
 		self.assertEqual(_credit_read_rules(), _all_credit_read_rules())
+		self.assertEqual(_data_import_rules(), sorted(DATA_IMPORT_ROLES))
+		self.assertTrue(frappe.db.exists("Custom HTML Block", workspace_company.BLOCK))
 
 
 def _present_indexes() -> list[str]:
@@ -129,6 +137,17 @@ def _credit_read_rules() -> list[tuple[str, str]]:
 				"read": 1,
 			},
 			fields=["parent", "role"],
+		)
+	)
+
+
+def _data_import_rules() -> list[str]:
+	"""The roles the app opened Data Import to (their own imports only)."""
+	return sorted(
+		frappe.get_all(
+			"Custom DocPerm",
+			filters={"parent": "Data Import", "role": ("in", DATA_IMPORT_ROLES), "if_owner": 1, "create": 1},
+			pluck="role",
 		)
 	)
 
