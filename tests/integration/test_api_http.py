@@ -39,7 +39,7 @@ USERS = {
 	"collections": ("_o2c.api.collections@example.com", ["Collections Manager", "Accounts User"]),
 	"agent": ("_o2c.api.agent@example.com", ["Collections Agent"]),
 	"manager": ("_o2c.api.manager@example.com", ["Accounts Manager", "Accounts User", "Sales Manager"]),
-	"outsider": ("_o2c.api.outsider@example.com", ["Blogger"]),
+	"outsider": ("_o2c.api.outsider@example.com", [factories.OUTSIDER_ROLE]),
 }
 AUTH_FROM_KEY = "token $API_KEY:$API_SECRET"
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")

@@ -128,7 +128,7 @@ class TestCreditApi(FrappeTestCase):
 		self.assertEqual(result["pending_holds"], [hold.name])
 
 	def test_get_exposure_needs_read_access_to_the_customer(self):
-		outsider = factories.user("_o2c.credit.outsider@example.com", ["Blogger"])
+		outsider = factories.user("_o2c.credit.outsider@example.com", [factories.OUTSIDER_ROLE])
 		customer = factories.customer()
 		with self.assertRaises(frappe.PermissionError):
 			self.call(

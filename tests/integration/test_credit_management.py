@@ -464,7 +464,7 @@ class TestCreditScore(CreditManagementCase):
 			(exposure["credit_score"], exposure["risk_class"]), (worse["credit_score"], worse["risk_class"])
 		)
 
-		outsider = factories.user("_o2c.credit.score-outsider@example.com", ["Blogger"])
+		outsider = factories.user("_o2c.credit.score-outsider@example.com", [factories.OUTSIDER_ROLE])
 		with self.assertRaises(frappe.PermissionError):
 			self.call(outsider, "score_customer", http_method="GET", customer=late, company=company)
 
