@@ -3,18 +3,26 @@ the invoices with their customers, their payment-schedule rows, the rules of the
 the Collection Actions already logged. Everything is turned into `core` values once, so deciding
 is pure Python and the database sees no query per invoice.
 
-A run marks each invoice it finished deciding for the day with an *evaluation key*: a hash of the
-day, the invoice's and its customer's `modified` and the `evaluation_version` of the rules, as read
-when the chunk was loaded. A re-run the same day evaluates only the open invoices whose stored key
-no longer matches that hash computed afresh, i.e. those something relevant happened to since: a
-payment, credit note or journal entry (they change the invoice's outstanding and `modified`), a
-promise or dispute (recorded with `db_set`, which sets `modified`), a change of the customer (its
-group, territory, exclusion), or any change to a Collections Rule, its steps, or the customer group
-and territory trees. The key is written only while the invoice still matches what the decision
-read, so a change committed while the chunk ran is never marked as seen. Not followed the same day:
-hand edits of the Collection Action log (a deleted entry's step is done again by the next day's
-run). Templates, contacts and role holders only decide how a step is done, and an invoice with a
-failed step is never marked, so a re-run tries it again.
+A run marks each invoice it finished deciding with what it read: the invoice's `modified`
+(`collections_evaluated_modified`), the `evaluation_version` (`collections_evaluation_key`: the
+rules, the trees they scope by, O2C Settings' collections start date) and a *next evaluation*
+date: the first day on which time alone can change anything for the customer's account
+(`core.next_evaluation`, the earliest over all the account's open invoices, written on each of
+them). A run evaluates only the open invoices whose `modified` or version is no longer the one
+stored, or whose next evaluation has come: those something relevant happened to since (a
+payment, credit note or journal entry, or their cancellation, changes the invoice's outstanding
+and `modified`; a promise or dispute, recorded or resolved, is written with `db_set` or an update
+that sets `modified`; a new invoice has nothing stored; any change to a Collections Rule, its
+steps, the customer group and territory trees or the start date gives another version; a saved
+Customer, whose group, territory or exclusion may have changed, makes its open invoices due
+today, see `customer_changed`), and those time has made due. The selection compares columns of
+one covering index only (no function, no join per invoice), so a run's cost follows the work due,
+not the open invoices. The marks are written only while the invoice and its customer still match
+what the decision read (`EVALUATION_KEY_SQL`, computed when the chunk is loaded and again when it
+is marked), so a change committed while the chunk ran is never marked as seen. Not followed: hand edits of the Collection
+Action log. Templates, contacts and role holders only decide how a step is done, and an invoice
+with a failed step is never marked, so the next run tries it again. `run(full=True)` evaluates
+every open invoice regardless (the full evaluation the tests compare with).
 """
 
 from __future__ import annotations
@@ -152,6 +160,19 @@ class InvoiceState:
 			promise_date=self.promise_date,
 		)
 
+	def next_evaluation(self, today: date) -> date | None:
+		"""The first day after `today` on which time alone can change the run's decisions for it."""
+		return core.next_evaluation(
+			self.rows,
+			self.chased_rows(),
+			self.rule,
+			today,
+			self.done(today),
+			promise_date=self.promise_date,
+			paused=self.paused,
+			in_run=self.in_run,
+		)
+
 	def status(self, today: date, also_applied: set[str] | frozenset[str] = frozenset()) -> str:
 		return core.collection_status(
 			outstanding=self.outstanding,
@@ -168,25 +189,27 @@ def _abandoned(action, today: date) -> bool:
 	return action.status == core.PENDING and getdate(action.action_date) < today
 
 
-# the evaluation key of an invoice as it stands, for the day and rules version given as parameters
-EVALUATION_KEY_SQL = (
-	"MD5(CONCAT_WS('|', %(as_of)s, si.name, si.modified, customer.modified, %(evaluation_version)s))"
-)
+# what an invoice and its customer are as they stand, for the rules version given as a
+# parameter: read with the chunk, compared again when the chunk's invoices are marked
+EVALUATION_KEY_SQL = "MD5(CONCAT_WS('|', si.name, si.modified, customer.modified, %(evaluation_version)s))"
 
 
 def evaluation_version() -> str:
 	"""What every invoice's evaluation depends on besides its own row and its customer: the
-	Collections Rules (steps are saved with their rule) and the customer group and territory trees
-	that rule scopes refer to. Any change, a deletion included, gives another value."""
-	rules, groups, territories = frappe.db.sql(
+	Collections Rules (steps are saved with their rule), the customer group and territory trees
+	that rule scopes refer to and O2C Settings' collections start date. Any change, a deletion
+	included, gives another value."""
+	rules, groups, territories, start = frappe.db.sql(
 		"""
 		SELECT
 			(SELECT GROUP_CONCAT(name, '@', modified ORDER BY name SEPARATOR ',') FROM `tabCollections Rule`),
 			(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified), '')) FROM `tabCustomer Group`),
-			(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified), '')) FROM `tabTerritory`)
+			(SELECT CONCAT(COUNT(*), '@', IFNULL(MAX(modified), '')) FROM `tabTerritory`),
+			(SELECT `value` FROM `tabSingles`
+				WHERE doctype = 'O2C Settings' AND field = 'collections_start_date')
 		"""
 	)[0]
-	return hashlib.md5(f"{rules or ''}|{groups}|{territories}".encode()).hexdigest()
+	return hashlib.md5(f"{rules or ''}|{groups}|{territories}|{start or ''}".encode()).hexdigest()
 
 
 def open_invoice_names(
@@ -202,7 +225,8 @@ def open_invoice_names(
 
 	Disputed invoices and those with a promise date not yet passed are left out unless
 	`include_paused` (the worklist shows them, flagged). `skip_evaluated` (the run) also leaves out
-	those already evaluated today with nothing relevant changed since (see the module's docstring);
+	those evaluated with nothing relevant changed since and not yet due again (see the module's
+	docstring): one query over the run index, which carries every column it compares;
 	`rules_version` is `evaluation_version()` when the caller has it already; `customers`, when
 	given, keeps only those customers' invoices.
 	"""
@@ -228,8 +252,12 @@ def open_invoice_names(
 		conditions.append("si.customer IN %(customers)s")
 		values["customers"] = customers
 	if skip_evaluated:
-		conditions.append(f"IFNULL(si.collections_evaluation_key, '') != {EVALUATION_KEY_SQL}")
-		values.update(as_of=str(today), evaluation_version=rules_version or evaluation_version())
+		conditions.append(
+			"(si.collections_next_evaluation <= %(today)s"
+			" OR NOT si.collections_evaluated_modified <=> si.modified"
+			" OR NOT si.collections_evaluation_key <=> %(evaluation_version)s)"
+		)
+		values.update(evaluation_version=rules_version or evaluation_version())
 	# sorted here: an ORDER BY makes MariaDB sort through the join even when no row qualifies
 	return sorted(
 		frappe.db.sql_list(
@@ -280,7 +308,7 @@ def load_chunk(names: list[str], open_only: bool = True, as_of: date | None = No
 		WHERE si.name IN %(names)s AND si.docstatus = 1 AND si.is_return = 0 {extra}
 		ORDER BY si.name
 		""",
-		{"names": names, "as_of": str(as_of) if as_of else None, "evaluation_version": version},
+		{"names": names, "evaluation_version": version},
 		as_dict=True,
 	)
 	if not records:
@@ -347,10 +375,12 @@ def open_disputed_amounts(names: list[str]) -> dict[str, float]:
 	return disputed_amounts(names) or {}
 
 
-def mark_evaluated(chunk: Chunk, keys: list[str]) -> None:
-	"""Store the evaluation keys of the chunk's invoices that are done for the day. An invoice is
-	marked only if its key computed now is still the one read for the decision: a payment (or any
-	change) committed since the chunk was loaded leaves it unmarked, so the next run sees it."""
+def mark_evaluated(chunk: Chunk, keys: list[str], next_evaluation: date | None = None) -> None:
+	"""Store the evaluation keys of the chunk's invoices that are done for now, with the day they
+	are due to be evaluated again (`next_evaluation`: one customer account's, see the module's
+	docstring). An invoice is marked only if its key computed now is still the one read for the
+	decision: a payment (or any change) committed since the chunk was loaded leaves it unmarked,
+	so the next run sees it."""
 	keys = [key for key in keys if key]
 	if not keys:  # a chunk loaded without `as_of` has none
 		return
@@ -358,15 +388,31 @@ def mark_evaluated(chunk: Chunk, keys: list[str]) -> None:
 		f"""
 		UPDATE `tabSales Invoice` si
 		JOIN `tabCustomer` customer ON customer.name = si.customer
-		SET si.collections_evaluation_key = {EVALUATION_KEY_SQL}
+		SET si.collections_evaluation_key = %(evaluation_version)s,
+			si.collections_evaluated_modified = si.modified,
+			si.collections_next_evaluation = %(next_evaluation)s
 		WHERE si.name IN %(names)s AND {EVALUATION_KEY_SQL} IN %(keys)s
 		""",
 		{
 			"names": [invoice.name for invoice in chunk.invoices],
 			"keys": keys,
-			"as_of": str(chunk.as_of),
+			"next_evaluation": next_evaluation,
 			"evaluation_version": chunk.evaluation_version,
 		},
+	)
+
+
+def customer_changed(customer: str, today: date) -> None:
+	"""A Customer was saved (its group, territory or exclusion from collections may differ): its
+	open invoices are due for the next run, set-based, in the same transaction."""
+	frappe.db.sql(
+		"""
+		UPDATE `tabSales Invoice`
+		SET collections_next_evaluation = %(today)s
+		WHERE customer = %(customer)s AND docstatus = 1 AND outstanding_amount > 0
+			AND (collections_next_evaluation IS NULL OR collections_next_evaluation > %(today)s)
+		""",
+		{"customer": customer, "today": today},
 	)
 
 

@@ -283,6 +283,56 @@ def next_step(
 	return on, step
 
 
+# days past a term's due date at which its customer's case changes by time alone: the term falls
+# overdue (the case's overdue amount, oldest due date, status), passes 30 and 60 days (priority)
+CASE_THRESHOLDS = (1, 31, 61)
+
+
+def next_evaluation(
+	rows: Sequence[OpenRow],
+	chased: Sequence[OpenRow],
+	rule: Rule | None,
+	today: date,
+	done: set[tuple[str, str]] | frozenset[tuple[str, str]],
+	*,
+	promise_date: date | None = None,
+	paused: bool = False,
+	in_run: bool = True,
+) -> date | None:
+	"""The first day after `today` on which time alone can change what the run decides or writes
+	for an invoice evaluated today (after today's steps were applied): a step falls due, a term
+	falls overdue or passes a priority threshold, a promise expires, or the case's next action
+	date moves on because a reached step is still not applied. None when time alone never
+	changes anything (only an event can).
+
+	`rows` are the invoice's unpaid terms, `chased` those less what is disputed, `done` as for
+	`plan_invoice`. Never later than the first such day, sometimes earlier: the run evaluates the
+	invoice again that day and finds nothing to do, which is harmless; a later day would miss work.
+	"""
+	tomorrow = today + timedelta(days=1)
+	candidates: list[date] = []
+	for row in rows:
+		for days in CASE_THRESHOLDS:
+			on = row.due_date + timedelta(days=days)
+			if on > today:
+				candidates.append(on)
+	promised = promise_date is not None and promise_date >= today
+	if promised:
+		candidates.append(promise_date + timedelta(days=1))
+	if in_run and not paused and not promised and rule is not None:
+		for row in chased:
+			done_for_row = {step_key for row_key, step_key in done if row_key == row.key}
+			if due_steps(rule.steps, row.due_date, today, done_for_row):
+				# reached and not applied (below the rule's minimum, or it failed): the case's next
+				# action date is "today" every day, and a failed step is tried again
+				candidates.append(tomorrow)
+			for step in rule.steps:
+				on = row.due_date + timedelta(days=step.day_offset)
+				if on > today and step.key not in done_for_row:
+					candidates.append(on)
+	return min(candidates, default=None)
+
+
 def collection_status(
 	*,
 	outstanding: float,

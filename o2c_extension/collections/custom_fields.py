@@ -70,11 +70,37 @@ def get_custom_fields() -> dict:
 				"depends_on": "disputed",
 			},
 			{
-				# the run's "evaluated today, nothing changed since" marker (see context.py)
+				# the run's "evaluated, nothing changed since" marker (see context.py)
 				"fieldname": "collections_evaluation_key",
 				"label": _("Collections Evaluation Key"),
 				"fieldtype": "Data",
 				"insert_after": "dispute_reason",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"print_hide": 1,
+				"report_hide": 1,
+				"allow_on_submit": 1,
+			},
+			{
+				# its `modified` when the run last evaluated it (see context.py)
+				"fieldname": "collections_evaluated_modified",
+				"label": _("Collections Evaluated Timestamp"),
+				"fieldtype": "Datetime",
+				"insert_after": "collections_evaluation_key",
+				"hidden": 1,
+				"read_only": 1,
+				"no_copy": 1,
+				"print_hide": 1,
+				"report_hide": 1,
+				"allow_on_submit": 1,
+			},
+			{
+				# the day its customer's account is due to be evaluated again (see context.py)
+				"fieldname": "collections_next_evaluation",
+				"label": _("Collections Next Evaluation"),
+				"fieldtype": "Date",
+				"insert_after": "collections_evaluated_modified",
 				"hidden": 1,
 				"read_only": 1,
 				"no_copy": 1,

@@ -1,6 +1,8 @@
 """Document event handlers of this capability, wired in hooks.py."""
 
-from o2c_extension.collections import disputes, settlement
+from frappe.utils import getdate, nowdate
+
+from o2c_extension.collections import context, disputes, settlement
 
 
 def sales_invoice_on_submit(doc, method=None):
@@ -28,6 +30,11 @@ def payment_on_submit(doc, method=None):
 	invoices = settlement.invoices_settled_by(doc)
 	settlement.sync_payment_state(invoices)
 	disputes.close_paid(invoices)
+
+
+def customer_on_update(doc, method=None):
+	"""A saved Customer: its open invoices are looked at by the next collections run."""
+	context.customer_changed(doc.name, getdate(nowdate()))
 
 
 def payment_on_cancel(doc, method=None):

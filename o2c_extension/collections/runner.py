@@ -6,15 +6,19 @@ Collection Case, one Dunning per currency. Every step still gets its own Collect
 invoice, term and step, and the case), the unit of "done".
 
 Safe to cut off and re-run. A step is claimed by inserting its Collection Action before it is
-applied; a unique index on (invoice, schedule row, step) makes a concurrent run wait for that claim
-and then skip the step. A customer's actions, their log entries, its invoices' statuses and its
-case are committed together, so a run killed half way leaves every customer either done or
-untouched, and the next run (the same day or later) does the rest.
+applied (all of an account's new claims in one statement); a unique index on (invoice, schedule
+row, step) makes a concurrent run wait for that claim and then skip the step. The claims' results
+are written set-based, one statement per action of the account. A customer's actions, their log
+entries, its invoices' statuses and its case are committed together, so a run killed half way
+leaves every customer either done or untouched, and the next run (the same day or later) does the
+rest.
 
-At the end of each chunk the invoices it finished for the day (nothing due, or every due step
-applied) get their evaluation key (see `context.py`), set-based; a re-run the same day leaves them
-out unless something relevant changed since. An invoice with a step that failed or that another
-run held is not marked, so a re-run the same day tries it again.
+With each customer's commit, the invoices it finished (nothing due, or every due step applied)
+get their evaluation key and the account's next evaluation date (see `context.py`), set-based; a
+later run leaves them out until something relevant changes or that day comes, so a day's run
+reads only the accounts with something due. An invoice with a step that failed or that another
+run held is not marked, so the next run tries it again. `run(full=True)` evaluates every open
+invoice (the full evaluation; it decides the same, only slower).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from datetime import date
 
 import frappe
 from frappe import _
-from frappe.utils import getdate, nowdate, strip_html
+from frappe.utils import getdate, now_datetime, nowdate, strip_html
 
 from o2c_extension.collections import actions, cases, core, settlement
 from o2c_extension.collections.context import (
@@ -43,12 +47,13 @@ STEP_SAVEPOINT = "o2c_collections_step"
 ACTION_SAVEPOINT = "o2c_collections_action"
 
 
-def run(company: str | None = None, enqueue: bool = True) -> dict:
+def run(company: str | None = None, enqueue: bool = True, full: bool = False) -> dict:
 	"""Collect for every company (or one): `enqueue=False` processes the chunks in this process.
 
-	`open_invoices` in the result counts the open invoices to evaluate: all of them on the day's
-	first run; on a re-run the same day only those something relevant happened to since (a chunk
-	then takes in all the open invoices of their customers)."""
+	`open_invoices` in the result counts the open invoices selected: those something relevant
+	happened to since they were last evaluated, or whose account's next evaluation date has come
+	(a chunk then takes in all the open invoices of their customers); with `full`, every open
+	invoice."""
 	today = getdate(nowdate())
 	companies = [company] if company else frappe.get_all("Company", pluck="name", order_by="name")
 	settlement.close_settled_work(company)
@@ -56,7 +61,7 @@ def run(company: str | None = None, enqueue: bool = True) -> dict:
 	chunks, open_invoices = [], 0
 	for each_company in companies:  # one company at a time: the selection seeks its index
 		judge_promises(each_company, today)
-		names = open_invoice_names(today, each_company, skip_evaluated=True, rules_version=version)
+		names = open_invoice_names(today, each_company, skip_evaluated=not full, rules_version=version)
 		open_invoices += len(names)
 		chunks += customer_chunks(names)
 	processed = {"invoices": 0, "actions": 0}
@@ -167,6 +172,11 @@ def apply_account(
 		by_invoice: dict[str, set[str]] = defaultdict(set)
 		for invoice, planned, _log in applied:
 			by_invoice[invoice.name].add(planned.action)
+		if claims:
+			from o2c_extension.order_to_cash import kpi_cache
+
+			# what Collection Action's on_change hook does for a document written one by one
+			kpi_cache.invalidate(company, "Collection Actions")
 		changes: dict[str, list[str]] = defaultdict(list)
 		finished = []
 		for invoice in invoices:
@@ -194,7 +204,12 @@ def apply_account(
 				)
 			cases.refresh_from(customer, company, invoices, today, last_action=last.action)
 		if chunk is not None:
-			mark_evaluated(Chunk(invoices, chunk.rules, chunk.as_of, chunk.evaluation_version), finished)
+			next_evaluation = min(
+				filter(None, (invoice.next_evaluation(today) for invoice in invoices)), default=None
+			)
+			mark_evaluated(
+				Chunk(invoices, chunk.rules, chunk.as_of, chunk.evaluation_version), finished, next_evaluation
+			)
 		frappe.db.commit()
 	except Exception:
 		# e.g. a deadlock: nothing of this customer is kept, the next run tries it again
@@ -216,26 +231,67 @@ def apply_plan(
 	return apply_account(kit, invoice.customer, invoice.company, [invoice], {invoice.name: plan}, today)
 
 
-Claim = tuple  # (InvoiceState, core.PlannedAction, Collection Action document)
+Claim = tuple  # (InvoiceState, core.PlannedAction, name of its Collection Action)
+
+LOG_FIELDS = (
+	"name",
+	"creation",
+	"modified",
+	"owner",
+	"modified_by",
+	"sales_invoice",
+	"customer",
+	"company",
+	"collection_case",
+	"rule",
+	"step",
+	"day_offset",
+	"payment_schedule",
+	"due_date",
+	"action",
+	"action_date",
+	"status",
+)
 
 
 def claim_steps(
 	invoices: list[InvoiceState], plans: dict[str, list[core.PlannedAction]], today: date, case: str | None
 ) -> list[Claim]:
-	"""Claim every due step of the account; a step another run holds is left to it."""
-	claims = []
+	"""Claim every due step of the account; a step another run holds is left to it. New steps are
+	claimed with one multi-row INSERT that skips the rows the unique index refuses (after waiting
+	for a concurrent run's claim of the same step to commit or roll back); the claims are the
+	rows that went in. Steps to try again (failed, or a dead run's) are claimed one by one."""
+	claims: list[Claim] = []
+	fresh: list[Claim] = []
 	for invoice in invoices:
 		retryable = invoice.retryable(today)
 		for planned in plans.get(invoice.name, ()):
-			frappe.db.savepoint(STEP_SAVEPOINT)
-			log = claim_step(invoice, planned, today, retryable.get((planned.schedule_row, planned.step_key)))
-			if log is None:
-				rollback_step()
-				continue
-			if case and log.get("collection_case") != case:
-				log.collection_case = case
-				log.db_update()
-			claims.append((invoice, planned, log))
+			retry_log = retryable.get((planned.schedule_row, planned.step_key))
+			if retry_log:
+				frappe.db.savepoint(STEP_SAVEPOINT)
+				if claim_retry(retry_log, today, case):
+					claims.append((invoice, planned, retry_log))
+				else:
+					rollback_step()
+			else:
+				fresh.append((invoice, planned, frappe.generate_hash(length=10)))
+	if fresh:
+		stamp, user = now_datetime(), frappe.session.user
+		frappe.db.bulk_insert(
+			"Collection Action",
+			LOG_FIELDS,
+			[
+				(name, stamp, stamp, user, user, *log_values(invoice, planned, today, core.PENDING, case))
+				for invoice, planned, name in fresh
+			],
+			ignore_duplicates=True,
+		)
+		inserted = set(
+			frappe.get_all(
+				"Collection Action", filters={"name": ("in", [name for *_x, name in fresh])}, pluck="name"
+			)
+		)
+		claims += [claim for claim in fresh if claim[2] in inserted]
 	return claims
 
 
@@ -268,21 +324,40 @@ def perform_claims(
 			results = perform_group(kit, account, key[0], steps)
 		except Exception as error:
 			rollback_to(ACTION_SAVEPOINT)
+			surviving = set(
+				frappe.get_all(
+					"Collection Action", filters={"name": ("in", [log for *_x, log in group])}, pluck="name"
+				)
+			)
 			for invoice, planned, log in group:
-				surviving = log.name if frappe.db.exists("Collection Action", log.name) else None
-				record_failure(invoice, planned, today, surviving, error, case)
+				record_failure(invoice, planned, today, log if log in surviving else None, error, case)
 			continue
+		by_result: dict[tuple, list[str]] = defaultdict(list)
 		for claim in group:
-			invoice, planned, log = claim
+			invoice, _planned, log = claim
 			result = results(invoice)
-			log.status = result.status
-			log.reference_doctype = result.reference_doctype
-			log.reference_name = result.reference_name
-			log.assigned_to = result.assigned_to
-			log.error = None
-			log.db_update()
+			by_result[
+				(result.status, result.reference_doctype, result.reference_name, result.assigned_to)
+			].append(log)
 			applied.append(claim)
+		for (status, reference_doctype, reference_name, assigned_to), logs in by_result.items():
+			write_results(logs, status, reference_doctype, reference_name, assigned_to)
 	return applied
+
+
+def write_results(logs: list[str], status, reference_doctype, reference_name, assigned_to) -> None:
+	"""The result of one action on the log entries of its claims, one statement."""
+	action = frappe.qb.DocType("Collection Action")
+	(
+		frappe.qb.update(action)
+		.set(action.status, status)
+		.set(action.reference_doctype, reference_doctype)
+		.set(action.reference_name, reference_name)
+		.set(action.assigned_to, assigned_to)
+		.set(action.error, None)
+		.set(action.modified, now_datetime())
+		.where(action.name.isin(logs))
+	).run()
 
 
 def perform_group(kit: actions.ActionKit, account: actions.Account, action: str, steps):
@@ -319,27 +394,39 @@ def rollback_step() -> None:
 		frappe.db.rollback()
 
 
-def claim_step(invoice: InvoiceState, planned: core.PlannedAction, today: date, retry_log: str | None):
-	"""The step's Collection Action in status Pending, or None when another run has it already."""
-	if retry_log:
-		# lock the log entry; a run that got there first has changed it
-		current = frappe.db.get_value(
-			"Collection Action", retry_log, ["status", "action_date"], for_update=True
-		)
-		if not current or not (
-			current[0] == core.FAILED or (current[0] == core.PENDING and getdate(current[1]) < today)
-		):
-			return None
-		log = frappe.get_doc("Collection Action", retry_log)
-		log.status = core.PENDING
-		log.action_date = today
-		log.db_update()
-		return log
-	try:
-		return new_log(invoice, planned, today, core.PENDING).insert(ignore_permissions=True)
-	except (frappe.UniqueValidationError, frappe.DuplicateEntryError):
-		frappe.clear_last_message()  # "must be unique" is expected here, not news for the user
-		return None
+def claim_retry(retry_log: str, today: date, case: str | None) -> bool:
+	"""Claim a step to try again (its log entry set Pending), or False when another run has it."""
+	# lock the log entry; a run that got there first has changed it
+	current = frappe.db.get_value("Collection Action", retry_log, ["status", "action_date"], for_update=True)
+	if not current or not (
+		current[0] == core.FAILED or (current[0] == core.PENDING and getdate(current[1]) < today)
+	):
+		return False
+	values = {"status": core.PENDING, "action_date": today}
+	if case:
+		values["collection_case"] = case
+	frappe.db.set_value("Collection Action", retry_log, values)
+	return True
+
+
+def log_values(
+	invoice: InvoiceState, planned: core.PlannedAction, today: date, status: str, case: str | None
+) -> tuple:
+	"""A step's log entry, in the order of LOG_FIELDS after the name and stamps."""
+	return (
+		invoice.name,
+		invoice.customer,
+		invoice.company,
+		case,
+		invoice.rule.key if invoice.rule and planned.rule_step else None,
+		planned.step_key or "",
+		planned.day_offset,
+		planned.schedule_row or core.NO_SCHEDULE_ROW,  # NULL never collides in a unique index
+		planned.due_date,
+		planned.action,
+		today,
+		status,
+	)
 
 
 def new_log(invoice: InvoiceState, planned: core.PlannedAction, today: date, status: str):

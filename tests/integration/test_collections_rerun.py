@@ -1,7 +1,7 @@
-"""A same-day re-run of the collections run evaluates only the invoices something relevant happened
-to since the first: each invoice the run finished for the day carries an evaluation key (see
-`collections/context.py`) that a payment, a customer change, a rule change or the next day makes
-stale.
+"""A re-run of the collections run evaluates only the invoices something relevant happened to
+since the last, or whose account has a step due: each invoice the run finished carries what it
+read (see `collections/context.py`), which a payment, a customer change or a rule change makes
+stale, and its account's next evaluation date.
 
 The clock ticks here (frozen at the start of each day, then running): the key follows `modified`,
 and under a clock that does not move two saves of the same day would carry the same timestamp.
@@ -73,9 +73,11 @@ class TestCollectionsSameDayRerun(CollectionsTestCase):
 		self.assertEqual(self.to_evaluate(day, customer), names)
 		self.run_collections(day)
 
-		# the next day, everything again
+		# the next day nothing falls due (issue 16: the run reads only the accounts with work due);
+		# the day after, the ToDo of day 3 does, for every invoice of the account
 		self.assertEqual(self.to_evaluate(day, customer), [])
-		self.assertEqual(self.to_evaluate(add_days(day, 1), customer), names)
+		self.assertEqual(self.to_evaluate(add_days(day, 1), customer), [])
+		self.assertEqual(self.to_evaluate(add_days(day, 2), customer), names)
 		self.assertEqual(helpers.actions_of(names[0]), [])
 
 	def test_rule_changed_the_same_day_applies_its_new_step_at_once(self):
