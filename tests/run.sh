@@ -37,11 +37,14 @@ if [ "$(realpath -m "$APP_DIR")" != "$(realpath "$REPO")" ]; then
 fi
 INSTALLED_AT="$(in_bench "env/bin/python -c 'import o2c_extension, os; print(os.path.realpath(os.path.dirname(o2c_extension.__file__)))'" 2>/dev/null || true)"
 if [ "$INSTALLED_AT" != "$(realpath "$APP_DIR")/o2c_extension" ]; then
+	# the build backend the install below uses without isolation (a v16 bench's uv env has none)
+	in_bench "env/bin/python -c 'import setuptools' 2>/dev/null || env/bin/python -m pip install -q 'setuptools>=77,<81'"
 	in_bench "env/bin/python -m pip install -q --no-deps --no-build-isolation --config-settings editable_mode=compat -e apps/o2c_extension" 2>&1 | grep -v -i -e warning -e "^ " || true
 fi
 # the app's own dependencies (pyproject.toml), which the --no-deps editable install leaves out
 in_bench "env/bin/python -m pip install -q \$(env/bin/python -c \"import tomllib; print(' '.join(d.replace(' ', '') for d in tomllib.load(open('apps/o2c_extension/pyproject.toml', 'rb'))['project']['dependencies']))\")" 2>&1 | grep -v -i -e warning -e "^ " || true
-in_bench "env/bin/python -c 'import pytest, hypothesis, freezegun, pytest_timeout' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis freezegun pytest-timeout"
+# aiosmtpd: the local SMTP server the mail tests send to and read from (tests/integration/mail_sink.py)
+in_bench "env/bin/python -c 'import pytest, hypothesis, freezegun, pytest_timeout, aiosmtpd' 2>/dev/null || env/bin/python -m pip install -q pytest hypothesis freezegun pytest-timeout aiosmtpd"
 # Browser tests drive the system Chromium through Playwright; without either they are skipped.
 in_bench "env/bin/python -c 'import playwright' 2>/dev/null || env/bin/python -m pip install -q playwright 2>/dev/null" \
 	|| echo "o2c_extension tests: playwright could not be installed; browser tests will be skipped"

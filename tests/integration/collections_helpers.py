@@ -3,10 +3,10 @@ contacts, rules scoped to one customer (so a run never acts on other tests' invo
 access to what a run logged."""
 
 import frappe
-from frappe.utils import add_days, getdate, nowdate, nowtime
+from frappe.utils import add_days, flt, getdate, nowdate, nowtime
 
 from o2c_extension.collections import core, setup
-from tests.integration import factories
+from tests.integration import factories, mail_sink
 
 AGENTS = ("_o2c-coll-agent-1@example.com", "_o2c-coll-agent-2@example.com")
 MANAGER = "_o2c-coll-manager@example.com"
@@ -24,7 +24,8 @@ def collection_users() -> None:
 
 
 def outgoing_email_account() -> str:
-	"""A default outgoing account, so reminders can be queued (nothing is sent while testing)."""
+	"""The default outgoing account, sending to the suite's local SMTP server (mail_sink.py)."""
+	server = {"smtp_server": mail_sink.HOST, "smtp_port": str(mail_sink.sink().port)}
 	if not frappe.db.exists("Email Account", OUTGOING_ACCOUNT):
 		frappe.get_doc(
 			{
@@ -33,11 +34,15 @@ def outgoing_email_account() -> str:
 				"email_id": "_o2c-collections@example.com",
 				"enable_outgoing": 1,
 				"default_outgoing": 1,
-				"smtp_server": "localhost",
-				"smtp_port": 25,
 				"no_smtp_authentication": 1,
+				**server,
 			}
 		).insert(ignore_permissions=True)
+	elif frappe.db.get_value("Email Account", OUTGOING_ACCOUNT, list(server), as_dict=True) != server:
+		# made in an earlier session, whose sink listened on another port
+		account = frappe.get_doc("Email Account", OUTGOING_ACCOUNT)
+		account.update(server)
+		account.save(ignore_permissions=True)
 	return OUTGOING_ACCOUNT
 
 
@@ -195,11 +200,16 @@ def status_of(invoice_name: str) -> str:
 	return frappe.db.get_value("Sales Invoice", invoice_name, "collection_status")
 
 
-def credit_note_against(invoice_name: str):
-	"""A full credit note that pays the invoice it returns against (not "outstanding for self")."""
+def credit_note_against(invoice_name: str, qty_factor: float = 1.0):
+	"""A credit note returning `qty_factor` of each line (all of it by default) and set against the
+	invoice it returns against (ERPNext's "update outstanding for self" off: it lowers what the
+	invoice owes)."""
 	from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
 
 	doc = make_sales_return(invoice_name)
+	if qty_factor != 1.0:
+		for row in doc.items:
+			row.qty = flt(row.qty * qty_factor, row.precision("qty"))
 	doc.update_outstanding_for_self = 0
 	# posted now (the test's clock), as a user would date it: the mapper copies the invoice's date
 	doc.set_posting_time = 1

@@ -53,6 +53,8 @@ def _restore_database(source: Path) -> None:
 def frappe_site(tmp_path_factory):
 	import frappe
 
+	from o2c_extension.order_to_cash import versions
+
 	if not (BENCH / "sites" / SITE / "site_config.json").exists():
 		pytest.exit(
 			f"o2c_extension tests: no site {SITE} in bench {BENCH} (set O2C_BENCH / O2C_TEST_SITE)", 2
@@ -64,7 +66,7 @@ def frappe_site(tmp_path_factory):
 	os.chdir(BENCH / "sites")
 	frappe.init(site=SITE, sites_path=str(BENCH / "sites"))
 	frappe.connect()
-	frappe.flags.in_test = True
+	versions.set_test_mode(True)
 	frappe.clear_cache()
 	try:
 		yield frappe.local.site
@@ -77,6 +79,15 @@ def frappe_site(tmp_path_factory):
 		frappe.connect()
 		frappe.clear_cache()
 		frappe.destroy()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mail_sink():
+	"""The local SMTP server the outgoing Email Account of the tests sends to (mail_sink.py)."""
+	from tests.integration import mail_sink
+
+	with mail_sink.running() as sink:
+		yield sink
 
 
 def pytest_collection_modifyitems(config, items):

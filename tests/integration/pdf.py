@@ -4,6 +4,8 @@ browsers do). `site_url_served()` starts the bench web server for the site (`web
 and points the site's URL at it while PDFs are made, as a production site's host name points at
 its own server."""
 
+import shutil
+import unittest
 from contextlib import contextmanager
 
 import frappe
@@ -23,3 +25,10 @@ def site_url_served():
 				frappe.local.conf.pop("host_name", None)
 			else:
 				frappe.local.conf.host_name = previous
+
+
+def require_wkhtmltopdf() -> None:
+	"""PDFs are rendered by wkhtmltopdf: on a machine without it (Debian unstable has no package)
+	the test or class that needs one is skipped, saying so."""
+	if not shutil.which("wkhtmltopdf"):
+		raise unittest.SkipTest("wkhtmltopdf is not installed on this machine: Frappe cannot render a PDF")

@@ -15,7 +15,7 @@ from frappe.utils import add_days, add_years, flt, fmt_money, formatdate, getdat
 from o2c_extension.api import collections as api
 from o2c_extension.collections import core, setup
 from o2c_extension.collections.report.collections_worklist import collections_worklist
-from tests.integration import books, factories
+from tests.integration import books, factories, mail_sink
 from tests.integration import collections_helpers as helpers
 from tests.integration.test_collections_real_books import RealBooksCase, body_of
 
@@ -145,6 +145,16 @@ class TestOneMailOneCaseOneTask(AccountCase):
 			statement = frappe.get_print("Collection Case", case.name, "Collection Statement")
 		for doc in (terms, usd, recent):
 			self.assertIn(doc.name, statement)
+		# the mail as it arrives at the customer's billing contact (the test's mail server): the
+		# German body and the statement of the account attached
+		with self.on(BASE):
+			(message,) = mail_sink.deliver(queue)
+		self.assertEqual(message.recipients, helpers.recipients_of(queue))
+		self.assertIn(DUE_SENTENCE_DE, message.html)
+		self.assertNotIn(DUE_SENTENCE, message.html)
+		(attached,) = message.attachments.values()
+		for doc in (terms, usd, recent):
+			self.assertIn(doc.name, attached.decode())
 
 		# the case's figures, in company currency, as ERPNext's Accounts Receivable report has them
 		with self.on(BASE):

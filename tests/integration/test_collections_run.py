@@ -10,13 +10,12 @@ import threading
 from unittest import mock
 
 import frappe
-from frappe.tests.utils import FrappeTestCase, change_settings
+from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate
 
 from o2c_extension.collections import actions, core, runner, setup
 from tests.integration import collections_helpers as helpers
-from tests.integration import factories
-from tests.integration.web import running_server
+from tests.integration import factories, mail_sink, pdf
 
 
 class WorkerKilled(BaseException):
@@ -118,6 +117,19 @@ class TestCollectionsWalk(CollectionsTestCase):
 			{email.name for email in emails},
 		)
 		self.assertIn(invoice.name, emails[0].message)
+
+		# what arrived at the mail server: three mails to the billing contact, each naming the
+		# invoice, with the invoice's print, then the statement of the case, attached
+		received = mail_sink.deliver(*(email.name for email in emails))
+		self.assertEqual([message.recipients for message in received], [["_billing-walk@example.com"]] * 3)
+		for message, attached in zip(received, [invoice.name, invoice.name, case.name], strict=True):
+			self.assertIn(invoice.name, message.subject)
+			self.assertIn(invoice.name, message.html)
+			(file_name,) = message.attachments
+			self.assertTrue(file_name.endswith(f"{attached}.html"), file_name)
+		statement = next(iter(received[2].attachments.values())).decode()
+		self.assertIn(case.name, statement)
+		self.assertIn(invoice.name, statement)
 
 		# the ToDo went to an agent on the customer's case; the escalation handed the case's one
 		# task to the manager, with High priority
@@ -355,18 +367,14 @@ class TestCollectionsActions(CollectionsTestCase):
 		self.assertEqual(helpers.recipients_of(email.name), ["_primary-only@example.com"])
 		self.assertIn("Payment reminder", email.message)
 		self.assertIn(invoice.name, email.message)
-		# what the Email Queue renders when it sends: the invoice print as a PDF
-		(attachment,) = json.loads(email.attachments)
-		attachment.pop("print_format_attachment")
-		# wkhtmltopdf fetches the print's styles over HTTP, so serve the site while rendering
-		with (
-			running_server() as base_url,
-			mock.patch.dict(frappe.local.conf, {"host_name": base_url}),
-			change_settings("Print Settings", send_print_as_pdf=1),
-		):
-			pdf = frappe.attach_print(**attachment)
-		self.assertEqual(pdf["fname"], f"{invoice.name}.pdf")
-		self.assertTrue(pdf["fcontent"].startswith(b"%PDF"))
+		# what arrives when the Email Queue sends it: the invoice print as a PDF
+		pdf.require_wkhtmltopdf()
+		with pdf.site_url_served():
+			(message,) = mail_sink.deliver(email.name, pdf=True)
+		self.assertEqual(message.recipients, ["_primary-only@example.com"])
+		self.assertIn("Payment reminder", message.html)
+		self.assertEqual(list(message.attachments), [f"{invoice.name}.pdf"])
+		self.assertTrue(message.attachments[f"{invoice.name}.pdf"].startswith(b"%PDF"))
 
 	def test_todos_are_spread_over_the_agents(self):
 		# one task per customer's case: four customers, four tasks

@@ -8,9 +8,7 @@ test follows the translations and fails when the mail is rendered in the wrong l
 are real: EUR customers on an EUR receivable, 10 % VAT, 5 % additional discount, 40/30/30 terms.
 """
 
-import email
 import json
-from email.header import decode_header, make_header
 from pathlib import Path
 
 import frappe
@@ -20,7 +18,7 @@ from frappe.utils import add_days, fmt_money
 
 from o2c_extension.collections import core, setup
 from o2c_extension.order_to_cash.language import customer_language, customer_languages, in_language
-from tests.integration import books, factories
+from tests.integration import books, factories, mail_sink
 from tests.integration import collections_helpers as helpers
 from tests.integration.test_collections_run import CollectionsTestCase
 
@@ -63,17 +61,6 @@ def dunning_type() -> str:
 			}
 		).insert()
 	return name
-
-
-def subject_and_body(queue_name: str) -> tuple[str, str]:
-	message = email.message_from_string(frappe.db.get_value("Email Queue", queue_name, "message"))
-	subject = str(make_header(decode_header(message["Subject"])))
-	body = "\n".join(
-		part.get_payload(decode=True).decode()
-		for part in message.walk()
-		if part.get_content_type() == "text/html"
-	)
-	return subject, body
 
 
 class TestCustomerLanguage(CollectionsTestCase):
@@ -119,10 +106,19 @@ class TestCustomerLanguage(CollectionsTestCase):
 		frappe.db.commit()
 		self.run_collections(add_days(BASE, 10))  # the first term is 10 days overdue
 
+		# what the customers received: the queue's mails, sent through the outgoing account to the
+		# test's mail server
+		queued = {lang: helpers.emails_for(invoice.name) for lang, invoice in invoices.items()}
+		self.assertEqual([len(mails) for mails in queued.values()], [1, 1, 1])
+		received = dict(
+			zip(invoices, mail_sink.deliver(*(mails[0].name for mails in queued.values())), strict=True)
+		)
 		english = {}
 		for lang, invoice in invoices.items():
-			(queued,) = helpers.emails_for(invoice.name)
-			subject, body = subject_and_body(queued.name)
+			message = received[lang]
+			subject, body = message.subject, message.html
+			mailbox = "lang-system" if lang == system else f"lang-{lang}"
+			self.assertEqual(message.recipients, [f"_{mailbox}@example.com"])
 			catalogue = translations(lang) if lang != "en" else {}
 
 			def say(msgid, catalogue=catalogue, lang=lang):
@@ -146,8 +142,15 @@ class TestCustomerLanguage(CollectionsTestCase):
 			# the term that fell due, with what is unpaid of it, in the invoice's currency
 			self.assertIn(fmt_money(first_term[lang].payment_amount, currency="EUR"), body)
 			# the statement attached is printed in the same language when the queue sends the mail
-			(attachment,) = json.loads(queued.attachments)
+			(attachment,) = json.loads(queued[lang][0].attachments)
 			self.assertEqual(attachment["lang"], lang)
+			(statement,) = message.attachments.values()
+			statement = statement.decode()
+			self.assertIn(invoice.name, statement)
+			self.assertIn(f"<h2>{say('Statement of Account')}</h2>", statement)
+			self.assertIn(say("If you have paid already, please ignore the payments listed here."), statement)
+			if lang != "en":
+				self.assertNotIn("If you have paid already", statement)
 			if lang == "en":
 				english = {"subject": subject, "body": body}
 
@@ -166,8 +169,8 @@ class TestCustomerLanguage(CollectionsTestCase):
 
 		# not the English mail with a few words changed: the English sentences are gone
 		self.assertIn("We have not yet received this payment", english["body"])
-		ru_subject, ru_body = subject_and_body(helpers.emails_for(invoices["ru"].name)[0].name)
-		de_subject, de_body = subject_and_body(helpers.emails_for(invoices["de"].name)[0].name)
+		ru_subject, ru_body = received["ru"].subject, received["ru"].html
+		de_subject, de_body = received["de"].subject, received["de"].html
 		self.assertIn("Просроченный платеж", ru_subject)
 		self.assertIn("Überfällige Zahlung", de_subject)
 		for body in (ru_body, de_body):

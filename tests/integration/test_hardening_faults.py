@@ -31,6 +31,7 @@ from frappe.utils import add_days, flt, getdate, nowdate
 from o2c_extension.collections import actions, core, runner, setup
 from o2c_extension.credit_control import holds as holds_module
 from o2c_extension.credit_control import jobs as credit_jobs
+from o2c_extension.order_to_cash import versions
 from o2c_extension.scheduling import call_off as call_off_module
 from o2c_extension.scheduling import events as scheduling_events
 from o2c_extension.scheduling.call_off import call_off
@@ -82,7 +83,7 @@ def _die():
 def _worker(site, sites_path, job, args, kill_at, settings, in_test, pipe):
 	try:
 		_connect_in_child(site, sites_path)
-		frappe.flags.in_test = in_test
+		versions.set_test_mode(in_test)
 		for target, value in settings.items():
 			module_name, attribute = target.split(":")
 			setattr(importlib.import_module(module_name), attribute, value)

@@ -18,6 +18,7 @@ from tests.integration import scheduling_helpers as sched
 class PrintFormatTestCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
+		pdf.require_wkhtmltopdf()
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		cls.world = books.world()
