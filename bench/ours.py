@@ -230,6 +230,7 @@ def calloff_run(state) -> list[str]:
 #   the next repetition's first run starts clean. Only ever called for the benchmark companies.
 
 COLLECTIONS_RUN_FUNCTION = "o2c_extension.collections.runner.run"
+COLLECTIONS_CHUNK_FUNCTION = "o2c_extension.collections.runner.process_chunk"
 
 
 def collections_check() -> None:
@@ -357,3 +358,49 @@ def collections_reset(company: str) -> None:
 			"update `tabSales Invoice` set collections_evaluation_key = null where company = %(company)s",
 			args,
 		)
+	if frappe.get_meta("Sales Invoice").has_field("collections_next_evaluation"):
+		frappe.db.sql(
+			"""update `tabSales Invoice` set collections_next_evaluation = null,
+			collections_evaluated_modified = null where company = %(company)s""",
+			args,
+		)
+	# the customers' Collection Cases the runs opened, with their ToDos, timelines, shares, e-mails
+	cases = "select name from `tabCollection Case` where company = %(company)s"
+	for table, column, kind in (
+		("ToDo", "reference_name", "reference_type"),
+		("Comment", "reference_name", "reference_doctype"),
+		("DocShare", "share_name", "share_doctype"),
+		("Email Queue", "reference_name", "reference_doctype"),
+	):
+		frappe.db.sql(
+			f"delete from `tab{table}` where {kind} = 'Collection Case' and {column} in ({cases})", args
+		)
+	frappe.db.sql("delete from `tabCollection Case` where company = %(company)s", args)
+
+
+def collections_mark_evaluated(company: str, except_customers: list[str]) -> int:
+	"""Leave the company's open invoices as a finished run leaves an account with nothing due
+	(issue 16): the app's own evaluation key as it stands, and no next evaluation date (time alone
+	changes nothing for them); the invoices of `except_customers` keep no key, as new or changed
+	ones do, so the next run selects exactly their accounts. Returns the invoices marked."""
+	from o2c_extension.collections import context
+
+	frappe.db.sql(
+		"""
+		update `tabSales Invoice` si
+		set si.collections_evaluation_key = if(si.customer in %(skip)s, null, %(evaluation_version)s),
+			si.collections_evaluated_modified = if(si.customer in %(skip)s, null, si.modified),
+			si.collections_next_evaluation = null
+		where si.company = %(company)s and si.docstatus = 1 and si.outstanding_amount > 0
+		""",
+		{
+			"company": company,
+			"skip": tuple(except_customers) or ("",),
+			"evaluation_version": context.evaluation_version(),
+		},
+	)
+	return frappe.db.sql(
+		"""select count(*) from `tabSales Invoice` where company = %s and docstatus = 1
+		and outstanding_amount > 0 and collections_evaluation_key is not null""",
+		company,
+	)[0][0]

@@ -54,6 +54,7 @@ WHY = {
 	),
 	"api": "see the Exposure section: the REST method's permission checks and its four statements",
 	"workspace": "see the Order to Cash workspace section",
+	"collections": "see the Collections run section",
 	"parallel": "see the Parallel credit checks section",
 	"calloff": "see the Call-off section",
 	"queries": "see the Credit check section",
@@ -120,13 +121,25 @@ def calloff_rows(section: str) -> list[str]:
 	return [row(f"Call-off: {what}", result, "calloff") for what, result in target_lines(section)]
 
 
+def split_outside_parentheses(text: str, separator: str = "; ") -> list[str]:
+	"""The parts of a "Targets: a; b; c" line; a part's own "; " inside parentheses stays in it."""
+	parts, depth, start = [], 0, 0
+	for index, char in enumerate(text):
+		depth += {"(": 1, ")": -1}.get(char, 0)
+		if depth == 0 and text.startswith(separator, index):
+			parts.append(text[start:index])
+			start = index + len(separator)
+	parts.append(text[start:])
+	return [part for part in parts if part]
+
+
 def collections_rows(section: str) -> list[str]:
 	rows = []
 	blocks = re.split(r"^\*\*`(\w+)`\*\*", section, flags=re.M)
 	for name, block in zip(blocks[1::2], blocks[2::2], strict=False):
 		rates = dict(re.findall(r"^\| `ours_no_action` — [^|]+ \| (\d) \| \d+ \| ([\d,]+/s)", block, re.M))
 		targets = re.search(r"^Targets: (.+)$", block, re.M)
-		parts = targets.group(1).rstrip(".").split("; ") if targets else []
+		parts = split_outside_parentheses(targets.group(1).rstrip(".")) if targets else []
 		for part in parts:
 			if part.startswith("≥ 2,000/s"):
 				workers = ", ".join(
@@ -148,6 +161,9 @@ def collections_rows(section: str) -> list[str]:
 				measured = part.split(": ", 1)[1]
 				state = "not measured" if measured.startswith("not measured") else "met"
 				rows.append(f"| Collections `{name}`: action path measured | {measured} | {state} | |")
+			elif ": " in part:  # issue 16's goals: "what: result"
+				what, measured = part.split(": ", 1)
+				rows.append(row(f"Collections `{name}`: {what}", measured, "collections"))
 	return rows
 
 
