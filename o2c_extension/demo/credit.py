@@ -7,7 +7,8 @@ from __future__ import annotations
 import frappe
 from frappe.utils import add_days, nowdate
 
-from o2c_extension.demo.masters import ABBR, COMPANY, PRICE_LISTS, USD_RATE
+from o2c_extension.demo import selling
+from o2c_extension.demo.masters import COMPANY
 
 POLICIES = (
 	# (customer language, or None for all customers; limit; max overdue days)
@@ -70,36 +71,22 @@ def orders(world) -> list[str]:
 
 
 def _order(customer, world, po_no, lines) -> str:
-	rates = dict(
-		frappe.get_all(
-			"Item Price",
-			filters={"price_list": PRICE_LISTS[customer.currency], "item_code": ("in", world.item_codes)},
-			fields=["item_code", "price_list_rate"],
-			as_list=True,
-		)
-	)
+	rates = selling.rates(customer.currency, world.item_codes)
 	delivery_date = add_days(nowdate(), 14)
 	doc = frappe.get_doc(
 		{
 			"doctype": "Sales Order",
-			"customer": customer.name,
-			"company": COMPANY,
-			"currency": customer.currency,
-			"conversion_rate": USD_RATE if customer.currency == "USD" else 1.0,
-			"selling_price_list": PRICE_LISTS[customer.currency],
-			"plc_conversion_rate": 1.0,
+			**selling.header(customer),
 			"transaction_date": nowdate(),
 			"delivery_date": delivery_date,
 			"po_no": po_no,
-			"set_warehouse": f"Stores - {ABBR}",
-			"payment_terms_template": frappe.db.get_value("Customer", customer.name, "payment_terms"),
 			"items": [
 				{
 					"item_code": world.item_codes[index],
 					"qty": qty,
 					"rate": rates[world.item_codes[index]],
 					"delivery_date": delivery_date,
-					"warehouse": f"Stores - {ABBR}",
+					"warehouse": selling.WAREHOUSE,
 				}
 				for index, qty in lines
 			],

@@ -7,7 +7,8 @@ from __future__ import annotations
 import frappe
 from frappe.utils import add_days, flt, nowdate
 
-from o2c_extension.demo.masters import ABBR, COMPANY, PRICE_LISTS, USD_RATE
+from o2c_extension.demo import selling
+from o2c_extension.demo.masters import COMPANY
 
 # customer language -> [(key, days ago, [(item index, qty)], share paid, paid days ago)]
 INVOICES = {
@@ -51,30 +52,16 @@ def build(world) -> list[str]:
 
 def _invoice(customer, world, po_no, days_ago, lines, language) -> str:
 	posting_date = add_days(nowdate(), -days_ago)
-	rates = dict(
-		frappe.get_all(
-			"Item Price",
-			filters={"price_list": PRICE_LISTS[customer.currency], "item_code": ("in", world.item_codes)},
-			fields=["item_code", "price_list_rate"],
-			as_list=True,
-		)
-	)
+	rates = selling.rates(customer.currency, world.item_codes)
 	doc = frappe.get_doc(
 		{
 			"doctype": "Sales Invoice",
-			"customer": customer.name,
-			"company": COMPANY,
-			"currency": customer.currency,
-			"conversion_rate": USD_RATE if customer.currency == "USD" else 1.0,
-			"selling_price_list": PRICE_LISTS[customer.currency],
-			"plc_conversion_rate": 1.0,
+			**selling.header(customer),
 			"posting_date": posting_date,
 			"set_posting_time": 1,
 			"po_no": po_no,
 			"po_date": add_days(posting_date, -3),
 			"language": language,
-			"payment_terms_template": frappe.db.get_value("Customer", customer.name, "payment_terms"),
-			"set_warehouse": f"Stores - {ABBR}",
 			"items": [
 				{"item_code": world.item_codes[index], "qty": qty, "rate": rates[world.item_codes[index]]}
 				for index, qty in lines

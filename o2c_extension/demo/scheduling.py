@@ -7,7 +7,8 @@ from __future__ import annotations
 import frappe
 from frappe.utils import add_days, nowdate
 
-from o2c_extension.demo.masters import ABBR, COMPANY, PRICE_LISTS
+from o2c_extension.demo import selling
+from o2c_extension.demo.masters import COMPANY, PRICE_LISTS
 
 # (customer language, customer_reference, [(item index, agreed qty, customer item code)])
 AGREEMENTS = (
@@ -70,14 +71,7 @@ def _rows(lines, items, schedule) -> list[dict]:
 
 
 def _agreement(customer, reference, lines, items) -> str:
-	rates = dict(
-		frappe.get_all(
-			"Item Price",
-			filters={"price_list": PRICE_LISTS[customer.currency], "item_code": ("in", items)},
-			fields=["item_code", "price_list_rate"],
-			as_list=True,
-		)
-	)
+	rates = selling.rates(customer.currency, items)
 	doc = frappe.get_doc(
 		{
 			"doctype": "Scheduling Agreement",
@@ -96,7 +90,7 @@ def _agreement(customer, reference, lines, items) -> str:
 					"customer_item_code": customer_code,
 					"agreed_qty": qty,
 					"rate": rates[items[index]],
-					"warehouse": f"Stores - {ABBR}",
+					"warehouse": selling.WAREHOUSE,
 				}
 				for index, qty, customer_code in lines
 			],

@@ -6,7 +6,7 @@ disputes are refused with nothing written. Dates are frozen; the conftest restor
 """
 
 import frappe
-from frappe.utils import add_days, flt, nowdate, nowtime
+from frappe.utils import add_days, flt
 
 from o2c_extension.api import collections as api
 from o2c_extension.collections import core, dispute_core, disputes, setup
@@ -18,23 +18,6 @@ from tests.integration.test_collections_real_books import RealBooksCase, body_of
 BASE = helpers.BASE_DATE
 POSTED = add_days(BASE, -10)  # the first term (418.00) is 10 days overdue on BASE
 SEVEN_ITEMS = 731.5  # 7 × 100 less 5 %, plus 10 % VAT
-
-
-def credit_note_against(invoice_name: str, qty_factor: float):
-	"""A credit note returning `qty_factor` of each line and set against the invoice (ERPNext's
-	"update outstanding for self" off: it lowers what the invoice owes)."""
-	from erpnext.accounts.doctype.sales_invoice.sales_invoice import make_sales_return
-
-	doc = make_sales_return(invoice_name)
-	for row in doc.items:
-		row.qty = flt(row.qty * qty_factor, row.precision("qty"))
-	doc.update_outstanding_for_self = 0
-	# posted now (the test's clock), as a user would date it: the mapper copies the invoice's date
-	doc.set_posting_time = 1
-	doc.posting_date, doc.posting_time = nowdate(), nowtime()
-	doc.insert()
-	doc.submit()
-	return doc
 
 
 def dispute_of(name: str):
@@ -119,7 +102,7 @@ class TestPartialDispute(DisputeCase):
 
 		# the credit note for the seven items resolves the dispute by itself and is linked to it
 		with self.on(add_days(BASE, 2)):
-			credit_note = credit_note_against(invoice.name, 0.7)
+			credit_note = helpers.credit_note_against(invoice.name, 0.7)
 		dispute.reload()
 		self.assertEqual(
 			(dispute.status, dispute.resolution, dispute.credit_note, str(dispute.resolved_on)),
@@ -151,7 +134,7 @@ class TestPartialDispute(DisputeCase):
 			self.assertEqual(dispute_of(first).status, dispute_core.OPEN)
 		with self.on(add_days(BASE, 1)):
 			# two items credited: the amount of the first dispute, which it settles by itself
-			two_items = credit_note_against(invoice.name, 0.2)
+			two_items = helpers.credit_note_against(invoice.name, 0.2)
 		self.assertEqual(dispute_of(first).credit_note, two_items.name)
 		self.assertEqual(dispute_of(second).status, dispute_core.OPEN)
 		with self.on(add_days(BASE, 1)):
