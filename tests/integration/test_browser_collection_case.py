@@ -18,7 +18,6 @@ from tests.integration.browser import (
 	login,
 	open_form,
 	requires_browser,
-	screenshot,
 	screenshots_on_failure,
 )
 from tests.integration.web import running_server
@@ -66,7 +65,11 @@ class TestCollectionCaseDesk(FrappeTestCase):
 			frappe.db.rollback()  # see what the server committed
 			(comment,) = frappe.get_all(
 				"Comment",
-				filters={"reference_doctype": "Collection Case", "reference_name": case.name, "comment_type": "Comment"},
+				filters={
+					"reference_doctype": "Collection Case",
+					"reference_name": case.name,
+					"comment_type": "Comment",
+				},
 				pluck="content",
 			)
 			self.assertIn("&lt;b&gt;Called&lt;/b&gt;", comment)
@@ -80,7 +83,6 @@ class TestCollectionCaseDesk(FrappeTestCase):
 			page.evaluate(f"cur_dialog.set_value('promise_date', '{promise}')")
 			page.click(".modal.show .btn-primary")
 			page.wait_for_selector(".indicator-pill:has-text('Promise to Pay')", timeout=60_000)
-			screenshot(page, "collection-case")
 			frappe.db.rollback()
 			self.assertEqual(frappe.db.get_value("Collection Case", case.name, "status"), core.CASE_PROMISE)
 			self.assertTrue(
@@ -93,12 +95,10 @@ class TestCollectionCaseDesk(FrappeTestCase):
 			)
 			page.wait_for_selector(f".dt-scrollable :text('{invoices[0].name}')", timeout=60_000)
 			self.assertTrue(page.locator(f".dt-scrollable :text('{case.name}')").count() >= 1)
-			screenshot(page, "collections-worklist-accounts")
 
 			# Preview Next Run lists what the next run would do, writing nothing
 			before = frappe.db.count("Collection Action")
 			page.click("button:has-text('Preview Next Run')")
 			page.wait_for_selector(".modal.show:has-text('Next Collections Run')", timeout=60_000)
-			screenshot(page, "collections-preview-next-run")
 			frappe.db.rollback()
 			self.assertEqual(frappe.db.count("Collection Action"), before)

@@ -1,6 +1,6 @@
 """A Credit Manager's day in the real desk, in headless Chromium: a Credit Limit Request approved
 with its form's Decide › Approve, and a hold above the Credit Controllers' authority released with
-Decide › Release. Screens saved under docs/screenshots/ (referenced from the README).
+Decide › Release. The README's screenshots come from the demo company (test_browser_demo.py).
 
 Skipped (with the reason) when Chromium or Playwright is missing; see tests/integration/browser.py.
 """
@@ -16,7 +16,6 @@ from tests.integration.browser import (
 	chromium,
 	login,
 	open_form,
-	screenshot,
 	screenshots_on_failure,
 	set_field,
 )
@@ -83,7 +82,6 @@ def _approve_and_release(request, policy, hold):
 		open_form(page, base_url, f"credit-limit-request/{request.name}")
 		page.wait_for_selector(".indicator-pill:has-text('Pending')")
 		decide(page, "Approve", "Two years with us, always paid on time.")
-		screenshot(page, "credit-limit-request-approve")
 		page.click(".modal.show .btn-primary")
 		page.wait_for_selector(".indicator-pill:has-text('Approved')")
 		frappe.db.rollback()  # read what the web server committed
@@ -94,7 +92,6 @@ def _approve_and_release(request, policy, hold):
 		open_form(page, base_url, f"credit-hold/{hold.name}")
 		page.wait_for_selector(".indicator-pill:has-text('Pending')")
 		decide(page, "Release", "Above the controllers' authority; released by the Credit Manager.")
-		screenshot(page, "credit-hold-release-large")
 		page.click(".modal.show .btn-primary")
 		page.wait_for_selector(".indicator-pill:has-text('Released')")
 		frappe.db.rollback()

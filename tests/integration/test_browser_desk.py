@@ -2,7 +2,7 @@
 a Credit Policy and a Collections Rule (with steps) made through their forms; a Sales Order over
 that policy's limit shown On Hold with its credit indicator; the Credit Hold released with the
 form's Decide › Release button; and Release Now on a Scheduling Agreement making its Sales Order.
-Every screen is saved under docs/screenshots/ (referenced from the README).
+The README's screenshots come from the demo company (test_browser_demo.py).
 
 Skipped (with the reason) when Chromium or Playwright is missing; see tests/integration/browser.py.
 """
@@ -21,7 +21,6 @@ from tests.integration.browser import (
 	login,
 	open_form,
 	save_form,
-	screenshot,
 	screenshots_on_failure,
 	set_field,
 )
@@ -91,7 +90,6 @@ def test_consultant_and_credit_controller_in_the_desk():
 		set_field(page, "check_on_sales_invoice", False)
 		save_form(page)
 		page.wait_for_selector('button[data-label="Credit%20Exposure"]')  # the form's own button
-		screenshot(page, "credit-policy-form")
 		see_server_commits()
 		policy = frappe.get_all(
 			"Credit Policy",
@@ -148,7 +146,6 @@ def test_consultant_and_credit_controller_in_the_desk():
 		save_form(page)
 		page.wait_for_function("cur_frm.doc.steps.length === 3 && cur_frm.doc.steps[0].day_offset === -3")
 		page.mouse.click(5, 300)  # leave the grid, so the screenshot shows its rows at rest
-		screenshot(page, "collections-rule-form")
 		see_server_commits()
 		rule = frappe.get_doc("Collections Rule", rule_name)
 		assert (rule.company, rule.scope, rule.customer, rule.min_outstanding) == (
@@ -181,18 +178,15 @@ def test_consultant_and_credit_controller_in_the_desk():
 		)
 		page.click('.inner-group-button[data-label="View"] button')
 		page.wait_for_selector('.inner-group-button[data-label="View"] [data-label="Credit%20Hold"]:visible')
-		screenshot(page, "sales-order-on-credit-hold")
 		page.keyboard.press("Escape")
 
 		# 4. Release Now on a Scheduling Agreement makes the Sales Order of the line due in 2 days
 		open_form(page, base_url, f"scheduling-agreement/{agreement.name}")
 		page.wait_for_selector(".indicator-pill:has-text('Active')")
 		page.wait_for_selector('button[data-label="Release%20Now"]')
-		screenshot(page, "scheduling-agreement")
 		page.click('button[data-label="Release%20Now"]')
 		page.click(".modal.show .btn-primary")  # "Make the Sales Orders ... now?"
 		page.wait_for_selector(".modal.show .msgprint:has-text('Sales Orders made')")
-		screenshot(page, "scheduling-agreement-release-now")
 		see_server_commits()
 		orders = scheduling.orders_of(agreement.name)
 		assert len(orders) == 1, orders
@@ -212,7 +206,6 @@ def test_consultant_and_credit_controller_in_the_desk():
 		page.wait_for_selector(".form-message:has-text('exceeds the credit limit')")
 		page.click('.inner-group-button[data-label="Decide"] button')
 		page.wait_for_selector('.inner-group-button[data-label="Decide"] [data-label="Reject"]:visible')
-		screenshot(page, "credit-hold-pending")
 		page.click('.inner-group-button[data-label="Decide"] [data-label="Release"]')
 		page.wait_for_function("window.cur_dialog && cur_dialog.fields_dict.comment")
 		set_field(
@@ -221,7 +214,6 @@ def test_consultant_and_credit_controller_in_the_desk():
 			"Customer paid the overdue invoice; approved to 1,500.",
 			within=page.locator(".modal.show"),
 		)
-		screenshot(page, "credit-hold-release")
 		page.click(".modal.show .btn-primary")
 		page.wait_for_selector(".indicator-pill:has-text('Released')")
 		see_server_commits()
@@ -240,5 +232,4 @@ def test_consultant_and_credit_controller_in_the_desk():
 		page.wait_for_selector(f".form-message:visible:has-text('Credit Hold {hold.name} was released')")
 		page.wait_for_selector(".form-dashboard .indicator:has-text('Credit: Released')", state="attached")
 		assert page.locator(".form-message:visible:has-text('is On Hold until')").count() == 0
-		screenshot(page, "sales-order-credit-released")
 		page.context.close()

@@ -13,7 +13,7 @@ from frappe.utils.password import update_password
 from o2c_extension.collections import core
 from tests.integration import collections_helpers as helpers
 from tests.integration import factories
-from tests.integration.browser import chromium, login, open_form, requires_browser, screenshot
+from tests.integration.browser import chromium, login, open_form, requires_browser
 from tests.integration.web import running_server
 
 PASSWORD = "Coll-Desk-2026!"
@@ -64,7 +64,6 @@ class TestCollectionsDesk(FrappeTestCase):
 			page.evaluate(f"cur_dialog.set_value('promise_date', '{promise}')")
 			page.click(".modal.show .btn-primary")
 			page.wait_for_selector(".form-message:has-text('Collections: promised by')")
-			screenshot(page, "collections-sales-invoice")
 			frappe.db.rollback()
 			self.assertEqual(helpers.status_of(invoice.name), core.PROMISE_TO_PAY)
 			self.assertEqual(
@@ -77,7 +76,6 @@ class TestCollectionsDesk(FrappeTestCase):
 			)
 			page.wait_for_selector(f".dt-scrollable :text('{invoice.name}')", timeout=60_000)
 			self.assertTrue(page.locator(".dt-scrollable :text('Promise to Pay')").count() >= 1)
-			screenshot(page, "collections-worklist")
 
 
 def click_collections_button(page, label: str) -> None:
