@@ -1,25 +1,24 @@
 """REST methods of the Collections capability (`/api/method/o2c_extension.api.collections.<name>`).
 
-Every method checks the caller's role and, where it touches an invoice, the caller's access to
-it; the work itself lives in the `collections` module.
-
-Who may record promises and disputes on an invoice: whoever holds one of COLLECTIONS_ROLES and
-can read it (an Accounts Manager; anyone it is shared with), a Collections Manager on any invoice,
-a Collections Agent on an invoice assigned to them; always within the caller's User Permissions
-(company, customer...), which no share or assignment widens.
+Every method checks the caller's role and, where it touches an invoice or a case, the caller's
+access to it (the rule lives in `collections/access.py`, which the DocType controllers share); the
+work itself lives in the `collections` module.
 """
 
 import frappe
 from frappe import _
-from frappe.utils import cint, escape_html
+from frappe.utils import cint
 
 from o2c_extension import access
 from o2c_extension.collections import cases, disputes, preview, promises, runner
+from o2c_extension.collections.access import (
+	COLLECTIONS_MANAGER,
+	COLLECTIONS_ROLES,
+	check_case_access,
+	check_invoice_access,
+	require_role,
+)
 
-COLLECTIONS_AGENT = "Collections Agent"
-COLLECTIONS_MANAGER = "Collections Manager"
-# who may record promises and disputes: the collections team and accounts managers
-COLLECTIONS_ROLES = (COLLECTIONS_AGENT, COLLECTIONS_MANAGER, "Accounts Manager")
 RUN_ROLES = (COLLECTIONS_MANAGER,)
 # who may see what the next run would do: it writes nothing, and the collections team and accounts
 # managers plan their day with it (still only for a company and customers they may see in full)
@@ -47,12 +46,12 @@ def record_promise(
 			title=_("Missing Invoice"),
 		)
 	if sales_invoice:
-		invoice = _check_invoice_access(sales_invoice)
+		invoice = check_invoice_access(sales_invoice)
 		if collection_case:
-			_check_case_access(collection_case)
+			check_case_access(collection_case)
 		promise = promises.record_promise(invoice, promise_date, note, amount, collection_case)
 	else:
-		case = _check_case_access(collection_case)
+		case = check_case_access(collection_case)
 		promise = promises.record_promise(None, promise_date, note, amount, case.name)
 	return {
 		"promise_to_pay": promise.name,
@@ -76,7 +75,7 @@ def record_dispute(
 ) -> dict:
 	"""The customer disputes `disputed_amount` of the invoice (default: all of it not disputed
 	yet): only that amount pauses, the rest is still chased, until the dispute is resolved."""
-	invoice = _check_invoice_access(sales_invoice)
+	invoice = check_invoice_access(sales_invoice)
 	dispute = disputes.record_dispute(invoice, reason, disputed_amount, reason_code)
 	return _dispute_answer(dispute)
 
@@ -94,9 +93,9 @@ def resolve_dispute(
 	name = dispute or sales_invoice
 	if isinstance(name, str) and name.strip() and frappe.db.exists("Dispute", name.strip()):
 		target = frappe.get_doc("Dispute", name.strip())
-		_check_invoice_access(target.sales_invoice)
+		check_invoice_access(target.sales_invoice)
 	else:
-		target = _check_invoice_access(sales_invoice)
+		target = check_invoice_access(sales_invoice)
 	ended = disputes.resolve_dispute(target, resolution, credit_note)
 	return _dispute_answer(ended)
 
@@ -119,44 +118,11 @@ def _collection_status(sales_invoice: str | None) -> str | None:
 	return frappe.db.get_value("Sales Invoice", sales_invoice, "collection_status") if sales_invoice else None
 
 
-def _check_case_access(collection_case: str):
-	"""The Collection Case, if the caller may record a promise on it: as for an invoice, with the
-	case's assignment standing in for the invoice's."""
-	roles = _require_role(COLLECTIONS_ROLES, _("Only the collections team can record promises and disputes."))
-	name = access.require_existing("Collection Case", collection_case)
-	case = frappe.get_doc("Collection Case", name)
-	access.check_company_access(case.company, ("Sales Invoice", "Collection Case"))
-	access.check_user_permissions(case)
-	if frappe.has_permission("Collection Case", "read", doc=case) or COLLECTIONS_MANAGER in roles:
-		return case
-	if COLLECTIONS_AGENT in roles:
-		if case.get("assigned_to") == frappe.session.user or _assigned_to_me(case.name, "Collection Case"):
-			return case
-		message = _("Collection Case {0} is not assigned to you: ask a Collections Manager to assign it.")
-	else:
-		message = _("You do not have access to Collection Case {0}.")
-	frappe.throw(
-		message.format(case.name),
-		frappe.PermissionError,
-		title=_("Not Permitted"),
-	)
-
-
 @frappe.whitelist(methods=["POST"])
 def run_now(company: str) -> dict:
 	"""Queue today's collections run for one company now (Collections Manager only)."""
-	_require_role(RUN_ROLES, _("Only a Collections Manager can start the collections run."))
-	company = access.require_company(company)
-	access.check_company_access(company, RUN_DOCTYPES)
-	if access.restricting_doctypes("Sales Invoice"):
-		# the run acts on every customer of the company: not for a user kept to some of them
-		frappe.throw(
-			_(
-				"Your User Permissions limit the invoices you may see: only a Collections Manager allowed every invoice of {0} can start its run."
-			).format(frappe.bold(company)),
-			frappe.PermissionError,
-			title=_("Not Permitted"),
-		)
+	require_role(RUN_ROLES, _("Only a Collections Manager can start the collections run."))
+	company = _check_whole_company(company)
 	if not cint(frappe.db.get_single_value("O2C Settings", "enable_collections")):
 		frappe.throw(_("Collections are switched off in O2C Settings."), title=_("Collections Disabled"))
 	return runner.run(company=company, enqueue=True)
@@ -166,7 +132,7 @@ def run_now(company: str) -> dict:
 def preview_run(company: str) -> dict:
 	"""What the next collections run of `company` would send, assign and make, per customer;
 	writes nothing."""
-	_require_role(PREVIEW_ROLES, _("Only the collections team can preview the collections run."))
+	require_role(PREVIEW_ROLES, _("Only the collections team can preview the collections run."))
 	company = _check_whole_company(company)
 	return preview.preview_run(company)
 
@@ -174,7 +140,7 @@ def preview_run(company: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def log_contact(collection_case: str, note: str, kind: str = "Call") -> dict:
 	"""A call with the customer or a note, in the Collection Case's timeline."""
-	_require_role(CASE_ROLES, _("Only the collections team can log calls and notes on a case."))
+	require_role(CASE_ROLES, _("Only the collections team can log calls and notes on a case."))
 	name = access.require_existing("Collection Case", collection_case)
 	case = frappe.get_doc("Collection Case", name)
 	access.check_company_access(case.company, ("Collection Case", "Sales Invoice"))
@@ -187,7 +153,8 @@ def log_contact(collection_case: str, note: str, kind: str = "Call") -> dict:
 
 
 def _check_whole_company(company: str) -> str:
-	"""The company, if the caller may see every invoice of it (the run acts on all of them)."""
+	"""The company, if the caller may see every invoice of it: the run acts on every customer of
+	the company, so neither starting nor previewing it is for a user kept to some of them."""
 	company = access.require_company(company)
 	access.check_company_access(company, RUN_DOCTYPES)
 	if access.restricting_doctypes("Sales Invoice"):
@@ -199,61 +166,3 @@ def _check_whole_company(company: str) -> str:
 			title=_("Not Permitted"),
 		)
 	return company
-
-
-def _check_invoice_access(sales_invoice: str):
-	"""The invoice, loaded once for the check and the work, if the caller may act on it."""
-	roles = _require_role(COLLECTIONS_ROLES, _("Only the collections team can record promises and disputes."))
-	name = None
-	if isinstance(sales_invoice, str) and sales_invoice.strip():
-		name = frappe.db.get_value("Sales Invoice", sales_invoice.strip(), "name")
-	if not name:
-		frappe.throw(
-			_("Sales Invoice {0} does not exist.").format(escape_html(str(sales_invoice or "''")[:140])),
-			frappe.DoesNotExistError,
-		)
-	invoice = frappe.get_doc("Sales Invoice", name)
-	# User Permissions (company, customer...) bound every way in, a share or an assignment too
-	access.check_company_access(invoice.company, ("Sales Invoice",))
-	access.check_user_permissions(invoice)
-	if frappe.has_permission("Sales Invoice", "read", doc=invoice):
-		return invoice
-	if COLLECTIONS_MANAGER in roles:
-		return invoice
-	if COLLECTIONS_AGENT in roles:
-		if _assigned_to_me(invoice.name) or _holds_case_of(invoice):
-			return invoice
-		message = _("Sales Invoice {0} is not assigned to you: ask a Collections Manager to assign it.")
-	else:
-		message = _("You do not have access to Sales Invoice {0}.")
-	frappe.throw(message.format(invoice.name), frappe.PermissionError, title=_("Not Permitted"))
-
-
-def _holds_case_of(invoice) -> bool:
-	"""The caller holds the open task of the invoice's customer's Collection Case (collections
-	work per customer account: the task is on the case, not on each invoice)."""
-	case = cases.open_case(invoice.customer, invoice.company)
-	return bool(case) and _assigned_to_me(case, "Collection Case")
-
-
-def _assigned_to_me(sales_invoice: str, doctype: str = "Sales Invoice") -> bool:
-	return bool(
-		frappe.db.exists(
-			"ToDo",
-			{
-				"reference_type": doctype,
-				"reference_name": sales_invoice,
-				"allocated_to": frappe.session.user,
-				"status": "Open",
-			},
-		)
-	)
-
-
-def _require_role(roles: tuple[str, ...], message: str) -> list[str]:
-	"""The caller's roles, if one of them is in `roles`."""
-	# frappe.only_for lets everyone through while tests run; this check holds there too
-	user_roles = frappe.get_roles()
-	if set(roles).isdisjoint(user_roles):
-		frappe.throw(message, frappe.PermissionError, title=_("Not Permitted"))
-	return user_roles

@@ -25,7 +25,7 @@ from frappe.utils import escape_html, flt, fmt_money, formatdate
 
 from o2c_extension.collections import core
 from o2c_extension.collections.context import InvoiceState, RuleBook
-from o2c_extension.order_to_cash.language import in_language
+from o2c_extension.order_to_cash.language import customer_languages, in_language, system_language
 
 ESCALATION_ROLE = "Collections Manager"
 NON_ASSIGNABLE_USERS = ("Administrator", "Guest")
@@ -72,16 +72,7 @@ class ActionKit:
 		}
 		if customers:
 			self._recipients = billing_emails(sorted(customers))
-		every_customer = sorted({invoice.customer for invoice, _step in planned})
-		if every_customer:
-			self._languages = dict(
-				frappe.get_all(
-					"Customer",
-					filters={"name": ("in", every_customer)},
-					fields=["name", "language"],
-					as_list=True,
-				)
-			)
+		self._languages = customer_languages(invoice.customer for invoice, _step in planned)
 		roles.discard(None)
 		if roles:
 			self._holders = role_holders(sorted(roles))
@@ -93,9 +84,10 @@ class ActionKit:
 		return self._recipients.get(customer, [])
 
 	def language(self, customer: str) -> str:
-		"""The customer's language (Customer.language), else the system language."""
-		from o2c_extension.order_to_cash.language import system_language
-
+		"""The customer's language (Customer.language), else the system language
+		(order_to_cash/language.py, fetched for the whole chunk in `prefetch`)."""
+		if customer not in self._languages:
+			self._languages.update(customer_languages([customer]))
 		return self._languages.get(customer) or system_language()
 
 	def pick_assignee(self, role: str, invoice: InvoiceState) -> str:
@@ -407,17 +399,22 @@ def account_task(kit: ActionKit, account: Account, steps: Steps, escalation: boo
 
 	first_invoice = steps[0][0]
 	role = kit.role_for(max(steps, key=lambda pair: pair[1].day_offset)[1])
-	lines = [task_description(invoice, planned, kit.today) for invoice, planned in steps]
 	total = fmt_money(
 		sum(invoice.overdue_company(kit.today) for invoice in account.invoices),
 		currency=first_invoice.currencies.company,
 	)
 	customer_name = escape_html(account.customer_name or account.customer)
-	if escalation:
-		header = _("Escalated: the account of {0} has {1} overdue.").format(customer_name, total)
-	else:
-		header = _("Collect the account of {0}: {1} overdue.").format(customer_name, total)
-	description = "".join(f"<p>{line}</p>" for line in [header, *lines])
+
+	def description(lang: str) -> str:
+		# written in the language of the collector who holds the task (cases.assign_case)
+		with in_language(lang):
+			lines = [task_description(invoice, planned, kit.today) for invoice, planned in steps]
+			if escalation:
+				header = _("Escalated: the account of {0} has {1} overdue.").format(customer_name, total)
+			else:
+				header = _("Collect the account of {0}: {1} overdue.").format(customer_name, total)
+			return "".join(f"<p>{line}</p>" for line in [header, *lines])
+
 	doctype, name = ("Collection Case", account.case) if account.case else ("Customer", account.customer)
 	todo, created = cases.assign_case(
 		name,

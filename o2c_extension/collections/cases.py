@@ -24,6 +24,7 @@ from frappe.utils import add_days, flt, getdate, nowdate
 
 from o2c_extension.collections import core
 from o2c_extension.collections.context import InvoiceState, load_chunk, open_invoice_names
+from o2c_extension.order_to_cash.language import user_languages
 from o2c_extension.order_to_cash.sealed_fields import app_writes
 
 CASE = "Collection Case"
@@ -56,10 +57,28 @@ def refresh_cases(pairs) -> None:
 		refresh_case(customer, company)
 
 
+def open_cases(company: str, customers: list[str], fields=("name",)) -> dict[str, frappe._dict]:
+	"""The open (not Closed) Collection Case of each customer of `company` that has one, with
+	`fields` (one query): the one lookup of a customer's open case."""
+	if not customers:
+		return {}
+	return {
+		row.customer: row
+		for row in frappe.get_all(
+			CASE,
+			filters={
+				"company": company,
+				"customer": ("in", list(customers)),
+				"status": ("!=", core.CASE_CLOSED),
+			},
+			fields=sorted({"customer", *fields}),
+		)
+	}
+
+
 def open_case(customer: str, company: str) -> str | None:
-	return frappe.db.get_value(
-		CASE, {"customer": customer, "company": company, "status": ("!=", core.CASE_CLOSED)}, "name"
-	)
+	case = open_cases(company, [customer]).get(customer)
+	return case.name if case else None
 
 
 def refresh_from(
@@ -208,12 +227,14 @@ def close_case(name: str, today: date) -> None:
 
 
 def assign_case(
-	name: str, description: str, priority: str, pick, escalation: bool = False, doctype: str = CASE
+	name: str, description, priority: str, pick, escalation: bool = False, doctype: str = CASE
 ) -> tuple[str, bool]:
 	"""Give the case (or, before a case exists, the `doctype` record) its one open task: `pick()`
 	chooses the user when a new task is needed. A task already open takes the new description;
 	an escalation hands the task to the user `pick()` chooses (of the escalation role) unless the
-	task is theirs already. Returns the ToDo and whether it was made now."""
+	task is theirs already. `description` is the text, or a function of a language that writes it:
+	it is then written in the language of the user who holds the task. Returns the ToDo and
+	whether it was made now."""
 	todos = frappe.get_all(
 		"ToDo",
 		filters={"reference_type": doctype, "reference_name": name, "status": "Open"},
@@ -236,6 +257,7 @@ def assign_case(
 		todos = [todo for todo in todos if todo.allocated_to == user]
 	if todos:
 		todo = frappe.get_doc("ToDo", todos[0].name)
+		description = _in_language_of(todo.allocated_to, description)
 		if description not in (todo.description or "") or (priority == "High" and todo.priority != "High"):
 			if description not in (todo.description or ""):
 				todo.description = f"{todo.description or ''}{description}"
@@ -246,6 +268,7 @@ def assign_case(
 			frappe.db.set_value(CASE, name, "assigned_to", todo.allocated_to, update_modified=False)
 		return todo.name, False
 	user = user or pick()
+	description = _in_language_of(user, description)
 	assign_to.add(
 		{
 			"assign_to": [user],
@@ -265,6 +288,13 @@ def assign_case(
 		order_by="creation desc",
 	)
 	return todo, True
+
+
+def _in_language_of(user: str, description) -> str:
+	"""The task's text in the language its holder reads (User.language, else the system language)."""
+	if not callable(description):
+		return description
+	return description(user_languages([user]).get(user))
 
 
 def pick_collector(role: str, company: str, customer: str) -> str:

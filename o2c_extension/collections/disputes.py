@@ -14,10 +14,10 @@ from __future__ import annotations
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.query_builder.functions import Sum
 from frappe.utils import escape_html, flt, fmt_money, getdate, nowdate
 
 from o2c_extension.collections import dispute_core, promises, settlement
+from o2c_extension.collections.access import check_invoice_access
 
 DISPUTE = "Dispute"
 OPEN = dispute_core.OPEN
@@ -25,18 +25,31 @@ OPEN = dispute_core.OPEN
 MAX_REASON_LENGTH = 10_000
 
 
-def open_disputed_amounts(invoices: list[str]) -> dict[str, float]:
-	"""The open disputed amount of each invoice that has one, in the invoice's currency (one query)."""
+def open_disputes(invoices: list[str]) -> dict[str, list[tuple[str, float]]]:
+	"""The open disputes (name, amount) of each invoice that has one, oldest first (one query): the
+	one lookup of open disputes, which the amounts below and one invoice's disputes are views of."""
 	if not invoices:
 		return {}
 	dispute = frappe.qb.DocType(DISPUTE)
 	rows = (
 		frappe.qb.from_(dispute)
-		.select(dispute.sales_invoice, Sum(dispute.disputed_amount))
+		.select(dispute.sales_invoice, dispute.name, dispute.disputed_amount)
 		.where((dispute.status == OPEN) & dispute.sales_invoice.isin(list(invoices)))
-		.groupby(dispute.sales_invoice)
+		.orderby(dispute.creation)
+		.orderby(dispute.name)
 	).run()
-	return {invoice: float(amount or 0) for invoice, amount in rows}
+	found: dict[str, list[tuple[str, float]]] = {}
+	for invoice, name, amount in rows:
+		found.setdefault(invoice, []).append((name, flt(amount)))
+	return found
+
+
+def open_disputed_amounts(invoices: list[str]) -> dict[str, float]:
+	"""The open disputed amount of each invoice that has one, in the invoice's currency (one query)."""
+	return {
+		invoice: flt(sum(amount for _name, amount in opened), 9)
+		for invoice, opened in open_disputes(invoices).items()
+	}
 
 
 # --- recording ------------------------------------------------------------------------------
@@ -90,9 +103,7 @@ def prepare(dispute: Document) -> None:
 	if not dispute.flags.ignore_permissions:
 		# made through the desk form or /api/resource: the user must be able to see the invoice
 		# the one rule of who may act on an invoice, the same as record_promise / record_dispute
-		from o2c_extension.api.collections import _check_invoice_access
-
-		_check_invoice_access(invoice.name)
+		check_invoice_access(invoice.name)
 	dispute.customer, dispute.company, dispute.currency = invoice.customer, invoice.company, invoice.currency
 	precision = dispute.precision("disputed_amount")
 	outstanding = flt(promises.currencies_of(invoice).to_invoice(flt(invoice.outstanding_amount)), precision)
@@ -310,21 +321,14 @@ def close_paid(invoices: list[str]) -> None:
 	"""A payment that clears an invoice ends its open disputes: the customer paid after all."""
 	if not invoices:
 		return
-	dispute, invoice = frappe.qb.DocType(DISPUTE), frappe.qb.DocType("Sales Invoice")
-	names = (
-		frappe.qb.from_(dispute)
-		.join(invoice)
-		.on(invoice.name == dispute.sales_invoice)
-		.select(dispute.name)
-		.where(
-			(dispute.status == OPEN)
-			& dispute.sales_invoice.isin(list(invoices))
-			& (invoice.outstanding_amount <= 0)
-		)
-		.orderby(dispute.creation)
-	).run(pluck=True)
-	for name in names:
-		end(frappe.get_doc(DISPUTE, name), dispute_core.CUSTOMER_PAID)
+	paid = frappe.get_all(
+		"Sales Invoice",
+		filters={"name": ("in", list(invoices)), "outstanding_amount": ("<=", 0)},
+		pluck="name",
+	)
+	for opened in open_disputes(paid).values():
+		for name, _amount in opened:
+			end(frappe.get_doc(DISPUTE, name), dispute_core.CUSTOMER_PAID)
 
 
 def credit_note_cancelled(credit_note: Document) -> None:
@@ -350,15 +354,7 @@ def credit_note_cancelled(credit_note: Document) -> None:
 
 def open_disputes_of(invoice: str) -> list[tuple[str, float]]:
 	"""The invoice's open disputes (name, amount), oldest first."""
-	return [
-		(row.name, flt(row.disputed_amount))
-		for row in frappe.get_all(
-			DISPUTE,
-			filters={"sales_invoice": invoice, "status": OPEN},
-			fields=["name", "disputed_amount"],
-			order_by="creation asc, name asc",
-		)
-	]
+	return open_disputes([invoice]).get(invoice, [])
 
 
 def sync_invoices(invoices: list[str]) -> None:

@@ -16,7 +16,7 @@ from datetime import date
 import frappe
 from frappe.utils import flt, getdate, nowdate
 
-from o2c_extension.collections import actions, core, reminder
+from o2c_extension.collections import actions, cases, core, reminder
 from o2c_extension.collections.context import load_chunk, open_invoice_names
 
 LOAD_CHUNK = 500
@@ -51,11 +51,7 @@ def preview_run(company: str, today: date | None = None) -> dict:
 
 def preview_account(kit, company: str, invoices, steps, today: date) -> dict:
 	customer = invoices[0].customer
-	case = frappe.db.get_value(
-		"Collection Case",
-		{"customer": customer, "company": company, "status": ("!=", core.CASE_CLOSED)},
-		"name",
-	)
+	case = cases.open_case(customer, company)
 	by_action = defaultdict(list)
 	for invoice, planned in steps:
 		by_action[planned.action].append((invoice, planned))

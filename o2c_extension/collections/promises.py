@@ -22,6 +22,7 @@ from frappe.model.meta import get_field_precision
 from frappe.utils import cint, escape_html, flt, fmt_money, formatdate, get_datetime, getdate, nowdate
 
 from o2c_extension.collections import core, promise_core, settlement
+from o2c_extension.collections.access import check_invoice_access
 
 PROMISE_TO_PAY = "Promise to Pay"
 # a note is kept in a Small Text column
@@ -105,10 +106,8 @@ def prepare(promise: Document) -> None:
 	if not promise.flags.ignore_permissions:
 		# made through the desk form or /api/resource: the user must be able to see what it covers
 		# the one rule of who may act on an invoice, the same as record_promise / record_dispute
-		from o2c_extension.api.collections import _check_invoice_access
-
 		for invoice in invoices:
-			_check_invoice_access(invoice.name)
+			check_invoice_access(invoice.name)
 	currencies = {invoice.currency for invoice in invoices}
 	if len(currencies) > 1:
 		frappe.throw(

@@ -83,16 +83,9 @@ def get_data(filters, today) -> list[dict]:
 
 
 def case_records(company: str, customers: list[str]) -> dict:
-	if not customers:
-		return {}
-	return {
-		row.customer: row
-		for row in frappe.get_all(
-			"Collection Case",
-			filters={"company": company, "customer": ("in", customers), "status": ("!=", core.CASE_CLOSED)},
-			fields=["name", "customer", "status", "assigned_to", "priority", "last_action", "last_action_on"],
-		)
-	}
+	return cases.open_cases(
+		company, customers, ("name", "status", "assigned_to", "priority", "last_action", "last_action_on")
+	)
 
 
 def promised_customers(company: str, customers: list[str]) -> set[str]:
