@@ -56,9 +56,13 @@ if [ ! -f "$BENCH/sites/$SITE/site_config.json" ]; then
 	bench_cmd "new-site '$SITE' --admin-password admin --install-app erpnext"
 	bench_cmd "--site '$SITE' execute erpnext.setup.utils.before_tests"
 fi
-if ! in_bench "env/bin/python -c \"import frappe; frappe.init(site='$SITE', sites_path='sites'); frappe.connect(); import sys; sys.exit(0 if 'o2c_extension' in frappe.get_installed_apps() else 1)\"" 2>/dev/null; then
+if ! in_bench "cd sites && ../env/bin/python -c \"import frappe; frappe.init(site='$SITE', sites_path='.'); frappe.connect(); import sys; sys.exit(0 if 'o2c_extension' in frappe.get_installed_apps() else 1)\"" 2>/dev/null; then
 	bench_cmd "--site '$SITE' install-app o2c_extension"
 fi
+# the site's encryption key before any test starts a web server: a server that read the site's
+# config without it (v16 caches the config) could not decrypt the API secrets the tests set
+grep -q '"encryption_key"' "$BENCH/sites/$SITE/site_config.json" \
+	|| bench_cmd "--site '$SITE' execute frappe.utils.password.get_encryption_key" >/dev/null
 bench_cmd "--site '$SITE' migrate" >/dev/null
 echo "o2c_extension tests: bench $BENCH, site $SITE migrated"
 

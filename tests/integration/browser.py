@@ -5,6 +5,7 @@ are skipped, with the reason printed, when either is missing.
 """
 
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -61,7 +62,8 @@ def login(browser, base_url: str, user: str, password: str):
 	page.fill("#login_email", user)
 	page.fill("#login_password", password)
 	page.click(".btn-login")
-	page.wait_for_url("**/app**")
+	# v15 lands on /app (its default workspace), v16 on its desktop at /desk
+	page.wait_for_url(re.compile(r"/(app|desk)(/|\?|#|$)"))
 	return page
 
 
