@@ -432,10 +432,12 @@ def _verdict(result: dict, open_invoices: int) -> str:
 			f"≥ 2,000/s no-action: {best:,.0f}/s — "
 			+ ("met" if best >= 2000 else f"**missed by {2000 - best:,.0f}/s**")
 		)
+	# the variants whose first run evaluates every open invoice (issue 7's target); the others'
+	# first runs evaluate a few accounts, which their re-run reads no less than the selection
 	reruns = [
 		statistics.median(r["rerun"]["total"] / r["first"]["total"] for r in runs)
 		for key, runs in result["samples"].items()
-		if key[0].startswith("ours")
+		if key[0] in ("ours_no_action", "ours_action")
 	]
 	if not reruns:
 		parts.append("re-run ≤ 10 % of the first: not measured yet")
@@ -483,15 +485,16 @@ def _due_targets(result: dict, open_invoices: int) -> list[str]:
 	if due is not None and alone:
 		ratio = due / alone
 		share = (result["sample_invoices"] or 0) / open_invoices * 100
+		full = f"{before:.1f} s" if before is not None else "not measured in this run"
 		parts.append(
 			f"{share:.1f} % due ≤ 2× the actions themselves, 1 worker: {due:.1f} s vs {alone:.1f} s"
-			f" ({ratio:.2f}×; every invoice evaluated, as before: {before or float('nan'):.1f} s) — "
+			f" ({ratio:.2f}×; every invoice evaluated, as before: {full}) — "
 			+ ("met" if ratio <= 2 else f"**missed by {ratio - 2:.2f}×**")
 		)
 		if open_invoices <= 10_000:
 			parts.append(
 				f"{result['sample_invoices']:,} due invoices of {result['sample_customers']} customers,"
-				f" 1 worker < 5 s: {due:.1f} s (before: {before or float('nan'):.1f} s) — "
+				f" 1 worker < 5 s: {due:.1f} s (before: {full}) — "
 				+ ("met" if due < 5 else f"**missed by {due - 5:.1f} s**")
 			)
 	rss = [

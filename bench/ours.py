@@ -364,7 +364,10 @@ def collections_reset(company: str) -> None:
 			collections_evaluated_modified = null where company = %(company)s""",
 			args,
 		)
-	# the customers' Collection Cases the runs opened, with their ToDos, timelines, shares, e-mails
+	# the tasks the runs gave the customers' Collection Cases (one per case: without removing it, a
+	# later repetition would add to the open task instead of making one), their timelines, shares
+	# and e-mails; the cases stay, as a day's run finds them open (opening every account's case is
+	# a first run's cost, not a day's)
 	cases = "select name from `tabCollection Case` where company = %(company)s"
 	for table, column, kind in (
 		("ToDo", "reference_name", "reference_type"),
@@ -375,7 +378,11 @@ def collections_reset(company: str) -> None:
 		frappe.db.sql(
 			f"delete from `tab{table}` where {kind} = 'Collection Case' and {column} in ({cases})", args
 		)
-	frappe.db.sql("delete from `tabCollection Case` where company = %(company)s", args)
+	frappe.db.sql(
+		"""update `tabCollection Case` set assigned_to = null, `_assign` = null
+		where company = %(company)s""",
+		args,
+	)
 
 
 def collections_mark_evaluated(company: str, except_customers: list[str]) -> int:

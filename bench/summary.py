@@ -62,6 +62,8 @@ WHY = {
 
 
 def verdict(text: str) -> str:
+	# "figure (its context) — met": the verdict is what follows the last dash
+	text = text.rsplit(" — ", 1)[-1]
 	if "not measured" in text:
 		return "not measured"
 	if "missed" in text:
