@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Count
 from frappe.utils import add_days, cint, flt, getdate, now_datetime, nowdate
 
 from o2c_extension.credit_control import core, scoring
@@ -144,18 +145,23 @@ def _overdue_shares(company: str, customers: list[str], today) -> dict[str, floa
 
 def _broken_promises(company: str, customers: list[str], since) -> dict[str, int]:
 	"""Promises to pay broken since `since` (Collections' Promise to Pay; none before it exists)."""
-	if not frappe.db.exists("DocType", "Promise to Pay"):
+	if not customers or not frappe.db.exists("DocType", "Promise to Pay"):
 		return {}
 	meta = frappe.get_meta("Promise to Pay")
 	if not all(meta.has_field(field) for field in ("customer", "status")):
 		return {}
-	filters = {"customer": ("in", customers), "status": "Broken", "creation": (">=", since)}
-	if meta.has_field("company"):
-		filters["company"] = company
-	rows = frappe.get_all(
-		"Promise to Pay", filters=filters, fields=["customer", "count(name) as broken"], group_by="customer"
+	promise = frappe.qb.DocType("Promise to Pay")
+	query = (
+		frappe.qb.from_(promise)
+		.select(promise.customer, Count(promise.name).as_("broken"))
+		.where(promise.customer.isin(customers))
+		.where(promise.status == "Broken")
+		.where(promise.creation >= since)
+		.groupby(promise.customer)
 	)
-	return {row.customer: cint(row.broken) for row in rows}
+	if meta.has_field("company"):
+		query = query.where(promise.company == company)
+	return {row.customer: cint(row.broken) for row in query.run(as_dict=True)}
 
 
 # --- stored scores -------------------------------------------------------------------------
