@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import pytest
 
+from o2c_extension.order_to_cash import versions
+
 CHROMIUM = os.environ.get("O2C_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM_ARGS = [
@@ -53,6 +55,12 @@ def chromium():
 			browser.close()
 
 
+def desk_path(route: str) -> str:
+	"""The desk's own path of a route (e.g. `sales-order/SO-0001`): /app/... on v15, /desk/... on v16
+	(where /app/... only redirects there)."""
+	return f"{'/desk' if versions.FRAPPE_MAJOR >= 16 else '/app'}/{route}"
+
+
 def login(browser, base_url: str, user: str, password: str):
 	"""A new desk page logged in as `user`."""
 	context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
@@ -69,7 +77,7 @@ def login(browser, base_url: str, user: str, password: str):
 
 def open_form(page, base_url: str, route: str):
 	"""Open a desk route (e.g. `sales-order/SO-0001`) and wait until the form has rendered."""
-	page.goto(f"{base_url}/app/{route}")
+	page.goto(f"{base_url}{desk_path(route)}")
 	page.wait_for_selector(".page-head .title-text", state="visible")
 	page.wait_for_load_state("networkidle")
 	return page
@@ -99,7 +107,10 @@ def set_field(page, fieldname: str, value, within=None) -> None:
 	field.click()
 	field.fill(str(value))
 	if fieldtype == "Link" and value:
-		control.locator("ul[role=listbox] [role=option]:visible", has_text=str(value)).first.click()
+		# the input owns its awesomplete list by id; v16 moves a grid row's list out of the cell
+		# (to the grid's wrapper, so the row does not clip it), so look it up on the page
+		listbox = page.locator(f"#{field.get_attribute('aria-owns')}")
+		listbox.locator("[role=option]:visible", has_text=str(value)).first.click()
 	else:
 		field.dispatch_event("change")
 

@@ -15,9 +15,15 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import flt, nowdate
 from frappe.utils.csvutils import to_csv
 
+from o2c_extension.order_to_cash import versions
 from tests.integration import books, factories
 from tests.integration import collections_helpers as collections
 from tests.integration import scheduling_helpers as sched
+
+# Frappe v16's has_permission, when a document check fails, calls itself for the DocType to word its
+# message; that inner call starts and then drops the check's log, so the User Permission's reason
+# ("... linked to Company ...") never reaches the message log a Data Import Log keeps (v15 keeps it)
+ROW_REFUSAL_KEEPS_THE_REASON = versions.FRAPPE_MAJOR < 16
 
 TEXT = 'Рамочный договор, "Север" 2027'
 
@@ -301,7 +307,7 @@ class TestImportByConsultant(DataImportTestCase):
 		logs = frappe.get_all(
 			"Data Import Log",
 			filters={"data_import": data_import.name},
-			fields=["success", "docname", "messages"],
+			fields=["success", "docname", "messages", "exception"],
 			order_by="log_index asc",
 		)
 		self.assertEqual(sorted(log.success for log in logs), [0, 1])
@@ -312,10 +318,14 @@ class TestImportByConsultant(DataImportTestCase):
 		self.assertFalse(
 			frappe.db.exists("Credit Policy", {"company": self.world.second_company, "customer": customer})
 		)
-		self.assertIn(
-			f"linked to Company '{self.world.second_company}'",
-			frappe.parse_json(refused.messages)[-1]["message"],
+		self.assertTrue(
+			refused.exception.strip().endswith("frappe.exceptions.PermissionError"), refused.exception
 		)
+		if ROW_REFUSAL_KEEPS_THE_REASON:
+			self.assertIn(
+				f"linked to Company '{self.world.second_company}'",
+				frappe.parse_json(refused.messages)[-1]["message"],
+			)
 
 	def test_consultant_cannot_import_what_their_roles_may_not_import(self):
 		self.consultant()
