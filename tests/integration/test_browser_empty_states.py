@@ -11,7 +11,7 @@ import pytest
 from frappe.utils.password import update_password
 
 from tests.integration import browser, factories
-from tests.integration.browser import chromium, login, screenshots_on_failure
+from tests.integration.browser import chromium, desk_path, login, screenshots_on_failure
 from tests.integration.web import running_server
 
 USER = "_o2c.desk.empty-lists@example.com"
@@ -21,7 +21,7 @@ pytestmark = [browser.requires_browser, pytest.mark.browser]
 
 
 def empty_state(page, base_url: str, route: str):
-	page.goto(f"{base_url}/app/{route}")
+	page.goto(f"{base_url}{desk_path(route)}")
 	state = page.locator(".no-result:visible").first
 	state.wait_for()
 	page.wait_for_load_state("networkidle")
@@ -48,9 +48,9 @@ def test_empty_lists_say_what_the_document_is_for_and_point_at_the_onboarding():
 		assert agreement_text in state.inner_text()
 		onboarding = state.locator(".o2c-empty-state-onboarding")
 		assert "Create Your First Scheduling Agreement" in onboarding.inner_text()
-		assert onboarding.locator("a").get_attribute("href") == "/app/order-to-cash"
+		assert onboarding.locator("a").get_attribute("href") == desk_path("order-to-cash")
 		state.locator(".btn-new-doc:visible").click()
-		page.wait_for_url("**/app/scheduling-agreement/new-scheduling-agreement-*")
+		page.wait_for_url(f"**{desk_path('scheduling-agreement/new-scheduling-agreement-*')}")
 
 		# a document the app makes (open cases by default): no create button, its starting step
 		state = empty_state(page, base_url, "collection-case")
@@ -65,7 +65,7 @@ def test_empty_lists_say_what_the_document_is_for_and_point_at_the_onboarding():
 		page.wait_for_selector(".onboarding-widget-box", state="visible")
 
 		# the user's own filter: Frappe's message alone
-		page.goto(f"{base_url}/app/scheduling-agreement?customer_reference=nothing-like-this")
+		page.goto(f"{base_url}{desk_path('scheduling-agreement?customer_reference=nothing-like-this')}")
 		page.locator(".no-result:visible").first.wait_for()
 		page.wait_for_load_state("networkidle")
 		state = page.locator(".no-result:visible").first

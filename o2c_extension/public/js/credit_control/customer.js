@@ -47,7 +47,7 @@ frappe.ui.form.on("Customer", {
 						__("{0} pending Credit Hold(s): {1}", [
 							exposure.pending_holds.length,
 							exposure.pending_holds
-								.map((name) => `<a href="/app/credit-hold/${encodeURIComponent(name)}">${name}</a>`)
+								.map((name) => frappe.utils.get_form_link("Credit Hold", name, true))
 								.join(", "),
 						]),
 						"orange"

@@ -20,7 +20,8 @@ o2c.empty_state.STEPS = {
 	Dispute: "Create Your First Collections Rule",
 	"Promise to Pay": "Create Your First Collections Rule",
 };
-o2c.empty_state.WORKSPACE = "/app/order-to-cash";
+// the desk's own URL of the workspace: /app/... on v15, /desk/... on v16
+o2c.empty_state.workspace_url = () => frappe.router.make_url(["order-to-cash"]);
 
 o2c.empty_state.filtered_by_user = function (listview) {
 	// [fieldname, operator, value]: the list settings' filters, the filter area's [doctype, ...]
@@ -35,7 +36,7 @@ o2c.empty_state.filtered_by_user = function (listview) {
 o2c.empty_state.message = function (listview, frappe_message) {
 	const step = o2c.empty_state.STEPS[listview.doctype];
 	if (!step || o2c.empty_state.filtered_by_user(listview)) return frappe_message;
-	const link = `<a class="o2c-onboarding-link" href="${o2c.empty_state.WORKSPACE}">${__(
+	const link = `<a class="o2c-onboarding-link" href="${o2c.empty_state.workspace_url()}">${__(
 		step
 	)}</a>`;
 	const $message = $("<div>").html(frappe_message);
