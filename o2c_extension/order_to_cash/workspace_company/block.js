@@ -28,7 +28,9 @@ select.addEventListener("change", () => {
 			delete frappe.boot.user.defaults.Company;
 			frappe.defaults.set_user_default_local("company", company);
 			show(company);
-			// the workspace draws its blocks again: cards and charts fetch the new company's figures
-			frappe.workspace && frappe.workspace.show();
+			// the workspace draws its page again: cards and charts fetch the new company's figures
+			// (show_page itself: v16's show() does nothing for the page already shown)
+			const workspace = frappe.workspace;
+			workspace && workspace.show_page(workspace.get_page_to_show());
 		});
 });
