@@ -34,6 +34,8 @@ SEALED = {
 		"disputed",
 		"dispute_reason",
 		"collections_evaluation_key",
+		"collections_evaluated_modified",
+		"collections_next_evaluation",
 	),
 }
 # child DocType -> fields of its rows only the app writes (the call-off names the schedule line)

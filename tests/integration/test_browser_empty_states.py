@@ -39,7 +39,13 @@ def test_empty_lists_say_what_the_document_is_for_and_point_at_the_onboarding():
 	update_password(USER, PASSWORD)
 	frappe.db.commit()  # the web server only sees committed data
 	agreement_text = frappe.get_meta("Scheduling Agreement").description
+	try:
+		walk_the_empty_lists(agreement_text)
+	finally:
+		factories.retire_users(USER)
 
+
+def walk_the_empty_lists(agreement_text: str) -> None:
 	with running_server() as base_url, chromium() as chrome, screenshots_on_failure(chrome, "o2c-empty"):
 		page = login(chrome, base_url, USER, PASSWORD)
 

@@ -29,6 +29,13 @@ def test_the_workspace_names_its_company_and_follows_the_one_picked():
 	update_password(USER, PASSWORD)
 	frappe.db.commit()  # the web server only sees committed data
 
+	try:
+		picked_company(world)
+	finally:
+		factories.retire_users(USER)
+
+
+def picked_company(world) -> None:
 	with running_server() as base_url, chromium() as chrome, screenshots_on_failure(chrome, "o2c-company"):
 		page = login(chrome, base_url, USER, PASSWORD)
 		page.goto(f"{base_url}/app/order-to-cash")

@@ -89,6 +89,16 @@ METHODS = {
 	"o2c_extension.order_to_cash.kpi.pending_credit_holds_card": ("GET", "NYYYNN"),
 	"o2c_extension.order_to_cash.kpi.credit_decision_time_card": ("GET", "NYYYNN"),
 	"o2c_extension.order_to_cash.kpi.schedule_adherence_card": ("GET", "NYYNNN"),
+	# the workspace's company block: read on one of the DocTypes its figures come from (Sales
+	# Invoice, Credit Hold, Scheduling Agreement) or on Collection Case
+	"o2c_extension.order_to_cash.workspace_company.companies": ("GET", "NYYYYY"),
+	"o2c_extension.order_to_cash.workspace_company.set_company": ("POST", "NYYYYY"),
+	# the workspace's charts: read on the DocType the chart counts (Sales Invoice here), within
+	# the User Permissions on the company
+	"o2c_extension.order_to_cash.dashboard_chart_source.order_to_cash_chart.order_to_cash_chart.get": (
+		"GET",
+		"NNYYNN",
+	),
 	# mappers: create on the target + read on the source
 	"o2c_extension.scheduling.doctype.scheduling_agreement.scheduling_agreement.make_scheduling_agreement": (
 		"POST",
@@ -140,6 +150,8 @@ RESOURCES = {
 	"Scheduling Agreement Schedule Line": ("NNNNNN", "NYNNNN"),
 }
 
+WORKSPACE = "o2c_extension.order_to_cash.workspace_company."
+CHART = "o2c_extension.order_to_cash.dashboard_chart_source.order_to_cash_chart.order_to_cash_chart.get"
 OTHER_COMPANY = "Wind Power LLC"  # the test site's own company: no open invoices to enqueue
 
 
@@ -511,6 +523,12 @@ class TestPermissionMatrix(FrappeTestCase):
 			return {"collection_case": self.case, "note": f"called by {persona}", "kind": "Call"}
 		if name.endswith("_card"):
 			return {"filters": {"company": factories.COMPANY}}
+		if name == "companies":
+			return {}
+		if name == "set_company":
+			return {"company": factories.COMPANY}
+		if method == CHART:
+			return {"chart_name": "Invoices by Collection Status", "filters": {"company": factories.COMPANY}}
 		if name == "make_scheduling_agreement":
 			return {"source_name": self.quotation}
 		if name == "make_sales_order":
@@ -1102,6 +1120,9 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 			*(self.KPI + card for card in self.CARDS),
 			self.MAPPERS + "make_scheduling_agreement",
 			self.MAPPERS + "make_sales_order",
+			WORKSPACE + "companies",
+			WORKSPACE + "set_company",
+			CHART,
 		}
 		self.assertEqual(app_whitelisted_methods(), covered, "add the new method's cases to this class")
 
@@ -1365,6 +1386,28 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 				"value",
 				self.assert_answered(self.COMPANY_USER, self.KPI + card, filters={"company": self.first}),
 			)
+
+	def test_workspace_company_and_charts(self):
+		chart = {"chart_name": "Invoices by Collection Status"}
+		self.assert_refused(
+			[
+				(user, WORKSPACE + "set_company", {"company": self.second})
+				for user in self.restricted_to_first()
+			]
+			+ [
+				(user, CHART, {**chart, "filters": {"company": self.second}})
+				for user in self.restricted_to_first()
+			]
+		)
+		for user in self.restricted_to_first():
+			companies = self.assert_answered(user, WORKSPACE + "companies")
+			self.assertIn(self.first, companies, user)
+			self.assertNotIn(self.second, companies, user)
+		self.assertEqual(
+			self.assert_answered(self.COMPANY_USER, WORKSPACE + "set_company", company=self.first), self.first
+		)
+		figures = self.assert_answered(self.COMPANY_USER, CHART, **chart, filters={"company": self.first})
+		self.assertTrue(figures and figures.get("labels"), figures)
 
 	def test_credit_exposure_report(self):
 		report = "Credit Exposure"

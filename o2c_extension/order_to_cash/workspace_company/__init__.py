@@ -12,8 +12,10 @@ Block on install and migrate (a Custom HTML Block has no module to ship it as a 
 from pathlib import Path
 
 import frappe
+from frappe import _
 
 from o2c_extension import access
+from o2c_extension.order_to_cash import kpi
 
 BLOCK = "Order to Cash Company"
 FILES = {"html": "block.html", "script": "block.js", "style": "block.css"}
@@ -47,6 +49,7 @@ def remove_block() -> None:
 def companies() -> list[str]:
 	"""The companies the block offers: those the user's User Permissions allow (the app's roles
 	have no role on Company, so Frappe's own Company list would show them none)."""
+	_check_reads_workspace()
 	return [
 		name
 		for name in frappe.get_all("Company", pluck="name", order_by="name asc")
@@ -58,6 +61,7 @@ def companies() -> list[str]:
 def set_company(company: str) -> str:
 	"""Make `company` the user's default Company, which the workspace's cards and charts filter
 	on; only a company the user's User Permissions allow."""
+	_check_reads_workspace()
 	company = access.require_company(company)
 	access.check_company_access(company, ("Company",))
 	# the key Frappe's own Session Defaults dialog sets: the two choices are one; a "Company" key
@@ -65,3 +69,17 @@ def set_company(company: str) -> str:
 	frappe.defaults.clear_user_default("Company")
 	frappe.defaults.set_user_default("company", company)
 	return company
+
+
+def _check_reads_workspace() -> None:
+	"""PermissionError unless the user may read one of the DocTypes the workspace's figures are
+	computed from, or Collection Case (the collectors' work; the block names and sets the company of
+	those figures, nothing else)."""
+	doctypes = sorted({doctype for _compute, doctype, _fieldtype, _roles in kpi.CARDS.values()})
+	doctypes.append("Collection Case")
+	if not any(frappe.has_permission(doctype, "read") for doctype in doctypes):
+		frappe.throw(
+			_("You may not read any of the documents the Order to Cash workspace shows."),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
