@@ -177,7 +177,6 @@ def user(email: str, roles: list[str]) -> str:
 def retire_users(*emails: str) -> None:
 	"""Disable users a test committed for a web server: disabled, they stop holding their roles for
 	the role-based assignment (ToDos, escalations) of the test files that run after it."""
-	frappe.db.rollback()
 	for email in emails:
 		frappe.db.set_value("User", email, "enabled", 0, update_modified=False)
 	frappe.db.commit()

@@ -529,9 +529,7 @@ def api():
 	frappe.db.rollback()
 	# The users were committed for the server to see; disabled, they stop holding roles for the
 	# role-based assignment (ToDos, escalations) of the tests that run after this module.
-	for email, _roles in USERS.values():
-		frappe.db.set_value("User", email, "enabled", 0, update_modified=False)
-	frappe.db.commit()
+	factories.retire_users(*(email for email, _roles in USERS.values()))
 
 
 # --- the tests ---------------------------------------------------------------------------------

@@ -151,8 +151,7 @@ class BadInputTestCase(FrappeTestCase):
 	def tearDownClass(cls):
 		# keep this all-roles user out of later tests' role holders (collections assignments)
 		frappe.set_user("Administrator")
-		frappe.db.set_value("User", POWER_USER, "enabled", 0)
-		frappe.db.commit()
+		factories.retire_users(POWER_USER)
 		super().tearDownClass()
 
 	def setUp(self):

@@ -287,9 +287,7 @@ class TestPermissionMatrix(FrappeTestCase):
 	def tearDownClass(cls):
 		cls._server.close()
 		# keep these single-role users out of later tests' role holders (ToDo assignment)
-		for user in (*USERS.values(), *ASSIGNEES.values()):
-			frappe.db.set_value("User", user, "enabled", 0)
-		frappe.db.commit()
+		factories.retire_users(*USERS.values(), *ASSIGNEES.values())
 		super().tearDownClass()
 
 	@classmethod
@@ -782,9 +780,7 @@ class TestCompanyRestriction(FrappeTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
-		for user in (cls.RESTRICTED, cls.UNRESTRICTED, cls.ONE_CUSTOMER, cls.AGENT):
-			frappe.db.set_value("User", user, "enabled", 0)
-		frappe.db.commit()
+		factories.retire_users(cls.RESTRICTED, cls.UNRESTRICTED, cls.ONE_CUSTOMER, cls.AGENT)
 		super().tearDownClass()
 
 	def tearDown(self):
@@ -972,9 +968,7 @@ class TestUserPermissionsEverywhere(FrappeTestCase):
 	@classmethod
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
-		for user in (cls.COMPANY_USER, cls.CUSTOMER_USER):
-			frappe.db.set_value("User", user, "enabled", 0)
-		frappe.db.commit()
+		factories.retire_users(cls.COMPANY_USER, cls.CUSTOMER_USER)
 		super().tearDownClass()
 
 	def tearDown(self):
