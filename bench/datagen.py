@@ -628,7 +628,27 @@ def scaled(value: int, scale: float) -> int:
 	return max(1, round(value * scale))
 
 
+def ensure_setup_complete() -> None:
+	"""A site where ERPNext's setup wizard never ran has no Item Group tree, UOMs or Territories for
+	the masters below: complete it the way ERPNext's own test setup does (a company, fixtures), or,
+	where companies were made without it, install the wizard's fixtures alone."""
+	if frappe.db.exists("Item Group", "All Item Groups"):
+		return
+	if not frappe.db.a_row_exists("Company"):
+		from erpnext.setup.utils import before_tests
+
+		print("datagen: completing ERPNext's setup on this site (erpnext.setup.utils.before_tests)")
+		before_tests()
+	else:
+		from erpnext.setup.setup_wizard.operations import install_fixtures
+
+		print("datagen: installing the setup wizard's fixtures (item groups, UOMs, territories)")
+		install_fixtures.install(frappe.db.get_default("country") or "United States")
+	frappe.db.commit()
+
+
 def prepare_masters() -> None:
+	ensure_setup_complete()
 	ensure_warehouse_types()
 	ensure_fiscal_years(add_days(nowdate(), -700))
 	ensure_price_list()

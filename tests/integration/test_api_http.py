@@ -13,13 +13,15 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from time import sleep
 from urllib.parse import quote
 
 import frappe
 import pytest
 import requests
-from frappe.utils import add_days, formatdate, getdate, nowdate
+from frappe.utils import add_days, formatdate, getdate, now_datetime, nowdate
 from frappe.utils.background_jobs import get_job
 
 from o2c_extension.collections import disputes, runner
@@ -197,7 +199,7 @@ def fill(text: str, values: dict, quoted: bool = False) -> str:
 def placeholder_value(name: str, values: dict) -> str:
 	if name in values:
 		return values[name]
-	today = getdate(nowdate())
+	today = getdate(values["today"])
 	if match := re.fullmatch(r"in_(\d+)_days", name):
 		return str(add_days(today, int(match[1])))
 	if match := re.fullmatch(r"(\d+)_days_ago", name):
@@ -375,9 +377,22 @@ class Api:
 		return requests.post(url, json=args, headers=headers, timeout=120)
 
 
+# The examples take a few minutes; the server dates its answers (ages, days overdue) by its own clock.
+MINUTES_BEFORE_MIDNIGHT = 15
+
+
+def wait_out_midnight() -> None:
+	"""Data made on one day and answers given on the next do not match: start after the site's midnight."""
+	now = now_datetime()
+	midnight = datetime.combine(add_days(now.date(), 1), time.min)
+	if midnight - now < timedelta(minutes=MINUTES_BEFORE_MIDNIGHT):
+		sleep((midnight - now).total_seconds() + 5)
+
+
 def make_test_data() -> dict:
 	"""The documents API.md's placeholders name, committed so the web server sees them."""
 	frappe.set_user("Administrator")
+	wait_out_midnight()
 	today = getdate(nowdate())
 	company = factories.company()
 	factories.ensure_fiscal_year(today)
