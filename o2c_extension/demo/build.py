@@ -6,6 +6,7 @@ import frappe
 
 from o2c_extension.demo import collections, credit, masters, receivables, registry, scheduling
 from o2c_extension.demo.masters import COMPANY
+from o2c_extension.order_to_cash import versions
 
 # what `fingerprint` reads of the demo's documents (all carry `company`)
 FINGERPRINT = {
@@ -83,8 +84,11 @@ def _remove_company() -> None:
 		{"doctype": "Transaction Deletion Record", "company": COMPANY, "process_in_single_transaction": 1}
 	)
 	record.insert(ignore_permissions=True)
+	if versions.TRANSACTION_DELETION_LIST:
+		record.generate_to_delete_list()  # v16 deletes only the DocTypes its list names (saves it)
 	record.submit()
-	record.start_deletion_tasks()  # as ERPNext's own "Delete Transactions" starts it
+	if not versions.TRANSACTION_DELETION_STARTS_ON_SUBMIT:
+		record.start_deletion_tasks()  # as ERPNext's own "Delete Transactions" starts it
 	record.reload()
 	if record.status != "Completed":
 		frappe.throw(

@@ -13,6 +13,11 @@ What differs, and where it is handled:
   `o2c_extension/desktop_icon/` and `o2c_extension/workspace_sidebar/`, which v16's migrate syncs
   and v15 never reads (the Order to Cash Workspace itself is the same on both).
 - Test mode: v15 reads `frappe.flags.in_test`, v16 `frappe.in_test`; `set_test_mode` sets both.
+- Emptying a company (the demo's `remove`): v16's Transaction Deletion Record deletes only the
+  DocTypes of its "To Delete" list, which `generate_to_delete_list` fills (without it the
+  deletion fails: "No DocTypes in To Delete list"), and starts its tasks itself on submit; v15
+  finds the DocTypes while it deletes and leaves the start to the caller
+  (`TRANSACTION_DELETION_LIST`, `TRANSACTION_DELETION_STARTS_ON_SUBMIT`).
 - Saving an outgoing Email Account on v16 connects to its SMTP server; the tests point it at a
   local SMTP sink they run (tests/integration/mail_sink.py), on both versions.
 """
@@ -30,6 +35,10 @@ FRAPPE_MAJOR = major(frappe.__version__)
 
 # v16's BaseDocument mixes the classes of `extend_doctype_class` into the DocType's controller
 EXTENDS_DOCTYPE_CLASS = FRAPPE_MAJOR >= 16
+
+# v16's Transaction Deletion Record needs its "To Delete" list generated, and starts on submit
+TRANSACTION_DELETION_LIST = FRAPPE_MAJOR >= 16
+TRANSACTION_DELETION_STARTS_ON_SUBMIT = FRAPPE_MAJOR >= 16
 
 
 def set_test_mode(on: bool) -> None:
