@@ -84,10 +84,10 @@ def _remove_company() -> None:
 		{"doctype": "Transaction Deletion Record", "company": COMPANY, "process_in_single_transaction": 1}
 	)
 	record.insert(ignore_permissions=True)
-	if versions.TRANSACTION_DELETION_LIST:
+	if versions.TRANSACTION_DELETION_BY_LIST:
 		record.generate_to_delete_list()  # v16 deletes only the DocTypes its list names (saves it)
-	record.submit()
-	if not versions.TRANSACTION_DELETION_STARTS_ON_SUBMIT:
+	record.submit()  # v16 starts the deletion tasks itself
+	if not versions.TRANSACTION_DELETION_BY_LIST:
 		record.start_deletion_tasks()  # as ERPNext's own "Delete Transactions" starts it
 	record.reload()
 	if record.status != "Completed":

@@ -17,7 +17,7 @@ What differs, and where it is handled:
   DocTypes of its "To Delete" list, which `generate_to_delete_list` fills (without it the
   deletion fails: "No DocTypes in To Delete list"), and starts its tasks itself on submit; v15
   finds the DocTypes while it deletes and leaves the start to the caller
-  (`TRANSACTION_DELETION_LIST`, `TRANSACTION_DELETION_STARTS_ON_SUBMIT`).
+  (`TRANSACTION_DELETION_BY_LIST`).
 - Saving an outgoing Email Account on v16 connects to its SMTP server; the tests point it at a
   local SMTP sink they run (tests/integration/mail_sink.py), on both versions.
 """
@@ -37,8 +37,7 @@ FRAPPE_MAJOR = major(frappe.__version__)
 EXTENDS_DOCTYPE_CLASS = FRAPPE_MAJOR >= 16
 
 # v16's Transaction Deletion Record needs its "To Delete" list generated, and starts on submit
-TRANSACTION_DELETION_LIST = FRAPPE_MAJOR >= 16
-TRANSACTION_DELETION_STARTS_ON_SUBMIT = FRAPPE_MAJOR >= 16
+TRANSACTION_DELETION_BY_LIST = FRAPPE_MAJOR >= 16
 
 
 def set_test_mode(on: bool) -> None:
