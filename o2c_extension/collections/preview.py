@@ -133,7 +133,9 @@ def step_row(invoice, planned: core.PlannedAction) -> dict:
 		"currency": invoice.currency,
 		"outstanding": amounts[0]
 		if amounts
-		else flt(invoice.currencies.to_invoice(sum(row.outstanding for row in invoice.rows)), invoice.precision),
+		else flt(
+			invoice.currencies.to_invoice(sum(row.outstanding for row in invoice.rows)), invoice.precision
+		),
 	}
 
 

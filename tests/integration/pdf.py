@@ -1,8 +1,16 @@
-"""PDFs in tests: wkhtmltopdf fetches the print's stylesheet from the site's URL, and a test site
-named `*.localhost` does not resolve for it (Qt does not map `.localhost` to the loopback as
-browsers do). `site_url_served()` starts the bench web server for the site (`web.running_server`)
-and points the site's URL at it while PDFs are made, as a production site's host name points at
-its own server."""
+"""PDFs in tests, rendered as the site renders them.
+
+Frappe v15 renders PDFs with wkhtmltopdf; v16 can also render them with Chromium (a Print
+Format's "PDF Generator", or `form_dict.pdf_generator` as its print designer sets it). Debian
+unstable, where the v16 bench lives, has no wkhtmltopdf package but has Chromium, so there the
+tests render through Chromium; where neither can render, the test that needs a PDF is skipped,
+saying so.
+
+Either renderer fetches the print's stylesheet from the site's URL, and a test site named
+`*.localhost` does not resolve for wkhtmltopdf (Qt does not map `.localhost` to the loopback as
+browsers do). `rendering()` starts the bench web server for the site (`web.running_server`) and
+points the site's URL at it while PDFs are made, as a production site's host name points at its
+own server."""
 
 import shutil
 import unittest
@@ -12,12 +20,40 @@ import frappe
 
 from tests.integration import web
 
+WKHTMLTOPDF = "wkhtmltopdf"
+CHROME = "chrome"
+
+
+def renderer() -> str | None:
+	"""wkhtmltopdf where it is installed; else Chromium where Frappe can render with it (v16's
+	`pdf_generator` hook) and the bench's `chromium_path` names one; else None."""
+	if shutil.which(WKHTMLTOPDF):
+		return WKHTMLTOPDF
+	chromium = frappe.get_common_site_config().get("chromium_path") or ""
+	if frappe.get_hooks("pdf_generator") and chromium and shutil.which(chromium):
+		return CHROME
+	return None
+
+
+def require_renderer() -> None:
+	"""Skips the test or class that needs a PDF on a machine that cannot render one."""
+	if renderer() is None:
+		raise unittest.SkipTest(
+			"neither wkhtmltopdf nor a Chromium Frappe can use is installed: Frappe cannot render a PDF"
+		)
+
 
 @contextmanager
-def site_url_served():
+def rendering():
+	"""PDFs made inside render: the site's URL served and, without wkhtmltopdf, Chromium chosen."""
+	generator = renderer()
 	with web.running_server() as base_url:
 		previous = frappe.local.conf.get("host_name")
 		frappe.local.conf.host_name = base_url
+		chosen = frappe.local.form_dict.get("pdf_generator")
+		if generator == CHROME:
+			# Frappe's get_print takes the generator from the request before the Print Format's
+			frappe.local.form_dict.pdf_generator = CHROME
 		try:
 			yield base_url
 		finally:
@@ -25,10 +61,7 @@ def site_url_served():
 				frappe.local.conf.pop("host_name", None)
 			else:
 				frappe.local.conf.host_name = previous
-
-
-def require_wkhtmltopdf() -> None:
-	"""PDFs are rendered by wkhtmltopdf: on a machine without it (Debian unstable has no package)
-	the test or class that needs one is skipped, saying so."""
-	if not shutil.which("wkhtmltopdf"):
-		raise unittest.SkipTest("wkhtmltopdf is not installed on this machine: Frappe cannot render a PDF")
+			if chosen is None:
+				frappe.local.form_dict.pop("pdf_generator", None)
+			else:
+				frappe.local.form_dict.pdf_generator = chosen

@@ -368,8 +368,8 @@ class TestCollectionsActions(CollectionsTestCase):
 		self.assertIn("Payment reminder", email.message)
 		self.assertIn(invoice.name, email.message)
 		# what arrives when the Email Queue sends it: the invoice print as a PDF
-		pdf.require_wkhtmltopdf()
-		with pdf.site_url_served():
+		pdf.require_renderer()
+		with pdf.rendering():
 			(message,) = mail_sink.deliver(email.name, pdf=True)
 		self.assertEqual(message.recipients, ["_primary-only@example.com"])
 		self.assertIn("Payment reminder", message.html)

@@ -1,8 +1,9 @@
-"""The app's print formats (issue 15) render to PDF through wkhtmltopdf, each on a document shaped
-like real books: an agreement with items, Firm and Forecast lines and a call-off, a customer
-release that changes the schedule, a released Credit Hold with its audit trail, and the Collection
-Case statement of an EUR customer (EUR receivable, 10 % VAT, 5 % discount, 40/30/30 terms, a
-partial payment) whose figures are ERPNext's own Accounts Receivable report's."""
+"""The app's print formats (issue 15) render to PDF (wkhtmltopdf, or Chromium on a v16 bench
+without it), each on a document shaped like real books: an agreement with items, Firm and Forecast
+lines and a call-off, a customer release that changes the schedule, a released Credit Hold with its
+audit trail, and the Collection Case statement of an EUR customer (EUR receivable, 10 % VAT, 5 %
+discount, 40/30/30 terms, a partial payment) whose figures are ERPNext's own Accounts Receivable
+report's."""
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
@@ -18,11 +19,11 @@ from tests.integration import scheduling_helpers as sched
 class PrintFormatTestCase(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
-		pdf.require_wkhtmltopdf()
+		pdf.require_renderer()
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		cls.world = books.world()
-		cls.served = pdf.site_url_served()
+		cls.served = pdf.rendering()
 		cls.served.__enter__()
 
 	@classmethod
