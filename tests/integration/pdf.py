@@ -44,16 +44,11 @@ def require_renderer() -> None:
 
 
 @contextmanager
-def rendering():
-	"""PDFs made inside render: the site's URL served and, without wkhtmltopdf, Chromium chosen."""
-	generator = renderer()
+def site_url_served():
+	"""The bench web server for the site, and the site's URL pointed at it."""
 	with web.running_server() as base_url:
 		previous = frappe.local.conf.get("host_name")
 		frappe.local.conf.host_name = base_url
-		chosen = frappe.local.form_dict.get("pdf_generator")
-		if generator == CHROME:
-			# Frappe's get_print takes the generator from the request before the Print Format's
-			frappe.local.form_dict.pdf_generator = CHROME
 		try:
 			yield base_url
 		finally:
@@ -61,7 +56,34 @@ def rendering():
 				frappe.local.conf.pop("host_name", None)
 			else:
 				frappe.local.conf.host_name = previous
-			if chosen is None:
-				frappe.local.form_dict.pop("pdf_generator", None)
-			else:
-				frappe.local.form_dict.pdf_generator = chosen
+
+
+@contextmanager
+def generator_chosen():
+	"""Without wkhtmltopdf, Chromium for the PDFs made inside: Frappe's get_print takes the
+	generator from the request (`form_dict.pdf_generator`) before the Print Format's."""
+	if renderer() != CHROME:
+		yield
+		return
+	chosen = frappe.local.form_dict.get("pdf_generator")
+	frappe.local.form_dict.pdf_generator = CHROME
+	try:
+		yield
+	finally:
+		if chosen is None:
+			frappe.local.form_dict.pop("pdf_generator", None)
+		else:
+			frappe.local.form_dict.pdf_generator = chosen
+
+
+@contextmanager
+def rendering():
+	"""PDFs made inside render: the site's URL served and the generator chosen."""
+	with site_url_served() as base_url, generator_chosen():
+		yield base_url
+
+
+def render(doctype: str, name: str, print_format: str) -> bytes:
+	"""The document's print as a PDF (inside site_url_served or rendering)."""
+	with generator_chosen():
+		return frappe.get_print(doctype, name, print_format, as_pdf=True)

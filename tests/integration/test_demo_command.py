@@ -126,12 +126,12 @@ class TestDemoCommand(FrappeTestCase):
 		}
 		if pdf.renderer() is None:
 			return  # nothing can render a PDF here; test_print_formats reports its skip
-		with pdf.rendering():
+		with pdf.site_url_served():
 			for print_format, (doctype, filters) in prints.items():
 				name = frappe.get_all(
 					doctype, filters={"company": company, **filters}, pluck="name", limit=1
 				)[0]
-				output = frappe.get_print(doctype, name, print_format, as_pdf=True)
+				output = pdf.render(doctype, name, print_format)
 				self.assertTrue(output.startswith(b"%PDF"), print_format)
 
 	def assert_realistic(self, result):

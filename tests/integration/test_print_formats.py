@@ -23,7 +23,7 @@ class PrintFormatTestCase(FrappeTestCase):
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		cls.world = books.world()
-		cls.served = pdf.rendering()
+		cls.served = pdf.site_url_served()
 		cls.served.__enter__()
 
 	@classmethod
@@ -37,9 +37,9 @@ class PrintFormatTestCase(FrappeTestCase):
 	def render(self, doctype, name, print_format):
 		self.assertEqual(frappe.db.get_value("Print Format", print_format, "doc_type"), doctype)
 		html = frappe.get_print(doctype, name, print_format)
-		pdf = frappe.get_print(doctype, name, print_format, as_pdf=True)
-		self.assertTrue(pdf.startswith(b"%PDF"), f"{print_format} did not render to a PDF")
-		self.assertGreater(len(pdf), 2000)
+		output = pdf.render(doctype, name, print_format)
+		self.assertTrue(output.startswith(b"%PDF"), f"{print_format} did not render to a PDF")
+		self.assertGreater(len(output), 2000)
 		self.assertNotIn("Traceback", html)
 		return html
 
