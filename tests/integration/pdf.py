@@ -44,18 +44,25 @@ def require_renderer() -> None:
 
 
 @contextmanager
+def value_set(mapping: dict, key: str, value):
+	"""`mapping[key]` is `value` inside; afterwards it is what it was, or absent again."""
+	absent = key not in mapping
+	previous = mapping.get(key)
+	mapping[key] = value
+	try:
+		yield
+	finally:
+		if absent:
+			mapping.pop(key, None)
+		else:
+			mapping[key] = previous
+
+
+@contextmanager
 def site_url_served():
 	"""The bench web server for the site, and the site's URL pointed at it."""
-	with web.running_server() as base_url:
-		previous = frappe.local.conf.get("host_name")
-		frappe.local.conf.host_name = base_url
-		try:
-			yield base_url
-		finally:
-			if previous is None:
-				frappe.local.conf.pop("host_name", None)
-			else:
-				frappe.local.conf.host_name = previous
+	with web.running_server() as base_url, value_set(frappe.local.conf, "host_name", base_url):
+		yield base_url
 
 
 @contextmanager
@@ -65,15 +72,8 @@ def generator_chosen():
 	if renderer() != CHROME:
 		yield
 		return
-	chosen = frappe.local.form_dict.get("pdf_generator")
-	frappe.local.form_dict.pdf_generator = CHROME
-	try:
+	with value_set(frappe.local.form_dict, "pdf_generator", CHROME):
 		yield
-	finally:
-		if chosen is None:
-			frappe.local.form_dict.pop("pdf_generator", None)
-		else:
-			frappe.local.form_dict.pdf_generator = chosen
 
 
 @contextmanager
