@@ -67,12 +67,18 @@ def test_demo_company_in_the_desk():
 		frappe.db.commit()
 
 
-def decide(page, action: str, comment: str) -> None:
-	"""Decide › Release / Approve on a hold or a limit request, the comment typed in its dialog."""
+def decide(page, base_url: str, route: str, action: str, comment: str, shot: str, decided: str) -> None:
+	"""On the pending hold or limit request at `route`: Decide › Release / Approve, the comment typed
+	in its dialog, the dialog's screenshot `shot`, then confirmed until the form shows `decided`."""
+	open_form(page, base_url, route)
+	page.wait_for_selector(".indicator-pill:has-text('Pending')")
 	page.click('.inner-group-button[data-label="Decide"] button')
 	page.click(f'.inner-group-button[data-label="Decide"] [data-label="{action}"]')
 	page.wait_for_function("window.cur_dialog && cur_dialog.fields_dict.comment")
 	set_field(page, "comment", comment, within=page.locator(".modal.show"))
+	screenshot(page, shot)
+	page.click(".modal.show .btn-primary")
+	page.wait_for_selector(f".indicator-pill:has-text('{decided}')")
 
 
 def first(doctype: str, filters: dict, order_by: str = "name asc") -> str:
@@ -173,19 +179,24 @@ def _demo_in_the_desk():
 
 		# what the Credit Manager decides and the collector does in the demo, after the views above
 		page = login(chrome, base_url, MANAGER, PASSWORD)
-		open_form(page, base_url, f"{slug('Credit Hold')}/{pending.name}")
-		page.wait_for_selector(".indicator-pill:has-text('Pending')")
-		decide(page, "Release", "Customer paid the overdue invoice; released for this order.")
-		screenshot(page, "credit-hold-release")
-		page.click(".modal.show .btn-primary")
-		page.wait_for_selector(".indicator-pill:has-text('Released')")
-
-		open_form(page, base_url, f"{slug('Credit Limit Request')}/{request.name}")
-		page.wait_for_selector(".indicator-pill:has-text('Pending')")
-		decide(page, "Approve", "Two years with us, always paid on time.")
-		screenshot(page, "credit-limit-request-approve")
-		page.click(".modal.show .btn-primary")
-		page.wait_for_selector(".indicator-pill:has-text('Approved')")
+		decide(
+			page,
+			base_url,
+			f"{slug('Credit Hold')}/{pending.name}",
+			"Release",
+			"Customer paid the overdue invoice; released for this order.",
+			shot="credit-hold-release",
+			decided="Released",
+		)
+		decide(
+			page,
+			base_url,
+			f"{slug('Credit Limit Request')}/{request.name}",
+			"Approve",
+			"Two years with us, always paid on time.",
+			shot="credit-limit-request-approve",
+			decided="Approved",
+		)
 
 		open_form(page, base_url, f"{slug('Collection Case')}/{worked_case.name}")
 		page.click("button:has-text('Log Call / Note')")
