@@ -118,8 +118,8 @@ def deliver(*queue_names: str, pdf: bool = False) -> list[Received]:
 
 	Sending commits the queue row's status in Frappe; here those commits are held back, so what the
 	test wrote stays in its transaction. Print attachments are rendered as HTML (Print Settings'
-	`send_print_as_pdf` off), which a test can read; with `pdf` as PDFs (which need
-	the site's URL served: pdf.rendering).
+	`send_print_as_pdf` off), which a test can read; with `pdf` as PDFs (inside pdf.rendering, which
+	serves the site's URL and chooses the generator).
 	"""
 	message_ids = {}
 	with (

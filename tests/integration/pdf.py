@@ -8,12 +8,14 @@ saying so.
 
 Either renderer fetches the print's stylesheet from the site's URL, and a test site named
 `*.localhost` does not resolve for wkhtmltopdf (Qt does not map `.localhost` to the loopback as
-browsers do). `rendering()` starts the bench web server for the site (`web.running_server`) and
-points the site's URL at it while PDFs are made, as a production site's host name points at its
-own server."""
+browsers do). `site_url_served()` starts the bench web server for the site (`web.running_server`)
+and points the site's URL at it while PDFs are made, as a production site's host name points at
+its own server; `render()` makes one PDF with the generator chosen, `rendering()` chooses it for
+PDFs Frappe makes itself (a mail's print attachment)."""
 
 import shutil
 import unittest
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import frappe
@@ -44,24 +46,26 @@ def require_renderer() -> None:
 
 
 @contextmanager
-def value_set(mapping: dict, key: str, value):
-	"""`mapping[key]` is `value` inside; afterwards it is what it was, or absent again."""
-	absent = key not in mapping
-	previous = mapping.get(key)
-	mapping[key] = value
+def value_set(mapping: Callable[[], dict], key: str, value):
+	"""`mapping()[key]` is `value` inside; afterwards it is what it was, or absent again. The
+	mapping is looked up again at the end: Frappe's get_print puts a copy of the request's
+	`form_dict` in its place, so the object changed at the start is no longer the request's."""
+	absent = key not in mapping()
+	previous = mapping().get(key)
+	mapping()[key] = value
 	try:
 		yield
 	finally:
 		if absent:
-			mapping.pop(key, None)
+			mapping().pop(key, None)
 		else:
-			mapping[key] = previous
+			mapping()[key] = previous
 
 
 @contextmanager
 def site_url_served():
 	"""The bench web server for the site, and the site's URL pointed at it."""
-	with web.running_server() as base_url, value_set(frappe.local.conf, "host_name", base_url):
+	with web.running_server() as base_url, value_set(lambda: frappe.local.conf, "host_name", base_url):
 		yield base_url
 
 
@@ -72,7 +76,7 @@ def generator_chosen():
 	if renderer() != CHROME:
 		yield
 		return
-	with value_set(frappe.local.form_dict, "pdf_generator", CHROME):
+	with value_set(lambda: frappe.local.form_dict, "pdf_generator", CHROME):
 		yield
 
 

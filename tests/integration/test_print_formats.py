@@ -37,9 +37,13 @@ class PrintFormatTestCase(FrappeTestCase):
 	def render(self, doctype, name, print_format):
 		self.assertEqual(frappe.db.get_value("Print Format", print_format, "doc_type"), doctype)
 		html = frappe.get_print(doctype, name, print_format)
+		generator = frappe.local.form_dict.get("pdf_generator")  # what Frappe's get_print left there
 		output = pdf.render(doctype, name, print_format)
 		self.assertTrue(output.startswith(b"%PDF"), f"{print_format} did not render to a PDF")
 		self.assertGreater(len(output), 2000)
+		self.assertEqual(
+			frappe.local.form_dict.get("pdf_generator"), generator, "the generator chosen outlived the PDF"
+		)
 		self.assertNotIn("Traceback", html)
 		return html
 
